@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = [
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "partner",
+        "is_partner_admin",
+        "is_staff",
+        "is_active",
+    ]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups", "partner"]
+    list_select_related = ["partner"]
+    search_fields = ["username", "first_name", "last_name", "email", "partner__name_ar"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("Partner"), {"fields": ["partner", "is_partner_admin"]}),
+    ]
+    autocomplete_fields = ["partner"]

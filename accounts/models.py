@@ -1,0 +1,75 @@
+"""Portal users: charity staff (by group), admins, and partner users."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+# Group names. Permissions for each are ensured after every migrate (see apps.py).
+STAFF_EDITORS = "Staff editors"
+STAFF_READONLY = "Staff read-only"
+
+
+class User(AbstractUser):
+    """A person who logs in.
+
+    A user is either charity staff (a member of a staff group, or a superuser) or a
+    partner user (`partner` set), never both: the database refuses a partner user with
+    `is_staff`, and partner users are never treated as charity staff.
+    """
+
+    partner = models.ForeignKey(
+        "partners.Partner",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("partner"),
+        help_text=_("Set for people of a partner organisation; leave empty for charity staff."),
+    )
+    is_partner_admin = models.BooleanField(
+        _("partner admin"),
+        default=False,
+        help_text=_("May invite and deactivate colleagues of the same partner."),
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(partner__isnull=True) | models.Q(is_staff=False, is_superuser=False),
+                name="partner_user_is_not_staff",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_partner_admin=False) | models.Q(partner__isnull=False),
+                name="partner_admin_has_partner",
+            ),
+        ]
+
+    @cached_property
+    def _group_names(self) -> frozenset[str]:
+        return frozenset(self.groups.values_list("name", flat=True))
+
+    @property
+    def is_charity_staff(self) -> bool:
+        """Charity staff see every partner and agreement (read-only staff included)."""
+        if self.partner_id is not None or not self.is_active:
+            return False
+        return self.is_superuser or bool(self._group_names & {STAFF_EDITORS, STAFF_READONLY})
+
+    @property
+    def can_edit_agreements(self) -> bool:
+        if self.partner_id is not None or not self.is_active:
+            return False
+        return self.is_superuser or STAFF_EDITORS in self._group_names
+
+    @property
+    def is_partner_user(self) -> bool:
+        return self.partner_id is not None
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

@@ -1,0 +1,352 @@
+"""Agreements, their clauses, each party's commitments and progress on them."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from qatif_partnerships.validators import reject_bidi_controls
+
+# Clause texts are long-form but bounded: a whole agreement must fit on a few pages.
+CLAUSE_TEXT_MAX = 10_000
+
+
+class ClauseKind(models.TextChoices):
+    """The nine kinds of clause found in the charity's agreements (DOMAIN.md)."""
+
+    EXPERTISE_EXCHANGE = "expertise_exchange", _("Exchange of expertise")
+    TRAINING = "training", _("Qualification and training services")
+    JOBS = "jobs", _("Job opportunities")
+    VOLUNTEERING = "volunteering", _("Volunteering opportunities")
+    JOB_FAIRS = "job_fairs", _("Participation in job fairs")
+    EMPLOYMENT_SUPPORT = (
+        "employment_support",
+        _("Employment support: empowering citizens and preparing them for the labour market"),
+    )
+    COMMUNITY_BENEFITS = (
+        "community_benefits",
+        _("Coordination of community benefits and shared services"),
+    )
+    MEDIA = "media", _("Public relations and media")
+    AWARENESS = "awareness", _("Awareness programmes, seminars and workshops")
+
+
+class Party(models.TextChoices):
+    CHARITY = "charity", _("The charity")
+    PARTNER = "partner", _("The partner")
+
+
+class ResponsibleParty(models.TextChoices):
+    CHARITY = "charity", _("The charity")
+    PARTNER = "partner", _("The partner")
+    BOTH = "both", _("Both parties")
+
+
+class Unit(models.TextChoices):
+    TRAINEES = "trainees", _("trainees")
+    PROGRAMMES = "programmes", _("programmes")
+    WORKSHOPS = "workshops", _("workshops")
+    JOB_OPPORTUNITIES = "job_opportunities", _("job opportunities")
+    VOLUNTEERS = "volunteers", _("volunteers")
+    EVENTS = "events", _("events")
+    BENEFICIARIES = "beneficiaries", _("beneficiaries")
+    MEDIA_ITEMS = "media_items", _("media items")
+    MEETINGS = "meetings", _("meetings")
+    HOURS = "hours", _("hours")
+
+
+def _bilingual(obj, field: str) -> str:
+    """The English value when English is active and filled in, else the Arabic one."""
+    if get_language() == "en":
+        value = getattr(obj, f"{field}_en", "")
+        if value:
+            return value
+    return getattr(obj, f"{field}_ar")
+
+
+class ReferenceSequence(models.Model):
+    """The last agreement number issued in a year; one locked row per year."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference sequence")
+        verbose_name_plural = _("reference sequences")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+    @classmethod
+    def next_reference(cls, year: int) -> str:
+        """Issue the next reference of `year`, e.g. `QC-2026-0007`.
+
+        The increment is one UPDATE, which locks the year's row until the transaction
+        ends: two agreements created at the same time get consecutive numbers, never
+        the same one.
+        """
+        with transaction.atomic():
+            cls.objects.get_or_create(year=year)
+            cls.objects.filter(year=year).update(last_number=F("last_number") + 1)
+            number = cls.objects.get(year=year).last_number
+        return f"{settings.AGREEMENT_REFERENCE_PREFIX}-{year}-{number:04d}"
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    AWAITING_SIGNATURES = "awaiting_signatures", _("Awaiting signatures")
+    ACTIVE = "active", _("Active")
+    EXPIRED = "expired", _("Expired")
+    TERMINATED = "terminated", _("Terminated")
+    RENEWED = "renewed", _("Renewed")
+
+
+class AgreementQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AgreementQuerySet:
+        """Charity staff see every agreement; a partner user only their partner's."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_charity_staff:
+            return self
+        if user.partner_id:
+            return self.filter(partner_id=user.partner_id)
+        return self.none()
+
+    def ending_within(self, days: int) -> AgreementQuerySet:
+        today = timezone.localdate()
+        return self.filter(
+            status=AgreementStatus.ACTIVE,
+            ends_on__gte=today,
+            ends_on__lte=today + timezone.timedelta(days=days),
+        )
+
+
+class Agreement(models.Model):
+    """A partnership agreement between the charity and one partner."""
+
+    reference = models.CharField(_("reference"), max_length=30, unique=True, editable=False)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=300, validators=[reject_bidi_controls])
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True, validators=[reject_bidi_controls])
+    summary_ar = models.TextField(_("summary (Arabic)"), blank=True, validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
+    summary_en = models.TextField(_("summary (English)"), blank=True, validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
+    partner = models.ForeignKey(
+        "partners.Partner", on_delete=models.PROTECT, related_name="agreements", verbose_name=_("partner")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_agreements",
+        verbose_name=_("owner"),
+        help_text=_("The staff member who follows this agreement."),
+    )
+    status = models.CharField(
+        _("status"), max_length=30, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    renewal_notice_days = models.PositiveSmallIntegerField(
+        _("renewal notice (days)"),
+        default=90,
+        help_text=_("How many days before the end date the renewal should be discussed."),
+    )
+    renews = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renewed_by",
+        verbose_name=_("renews"),
+        help_text=_("The earlier agreement this one renews."),
+    )
+    terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
+    termination_reason = models.TextField(_("termination reason"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="agreement_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["status", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title_ar}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.reference:
+            self.reference = ReferenceSequence.next_reference(timezone.localdate().year)
+        super().save(*args, **kwargs)
+
+    @property
+    def title(self) -> str:
+        return _bilingual(self, "title")
+
+    @property
+    def summary(self) -> str:
+        return _bilingual(self, "summary")
+
+    @property
+    def days_left(self) -> int | None:
+        """Days until the end date for a running agreement, else None."""
+        if self.status != AgreementStatus.ACTIVE:
+            return None
+        return (self.ends_on - timezone.localdate()).days
+
+
+class Clause(models.Model):
+    """One article of an agreement: its kind, wording and who is responsible."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="clauses", verbose_name=_("agreement")
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=ClauseKind.choices)
+    order = models.PositiveSmallIntegerField(_("order"), validators=[MinValueValidator(1)])
+    text_ar = models.TextField(_("text (Arabic)"), validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
+    text_en = models.TextField(_("text (English)"), blank=True, validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
+    responsible_party = models.CharField(
+        _("responsible party"), max_length=10, choices=ResponsibleParty.choices, default=ResponsibleParty.BOTH
+    )
+
+    class Meta:
+        verbose_name = _("clause")
+        verbose_name_plural = _("clauses")
+        ordering = ["agreement", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "order"], name="clause_order_unique_per_agreement"),
+            models.CheckConstraint(condition=Q(order__gte=1), name="clause_order_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference} / {self.order}: {self.get_kind_display()}"
+
+    @property
+    def text(self) -> str:
+        return _bilingual(self, "text")
+
+
+class CommitmentStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ACHIEVED = "achieved", _("Achieved")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CommitmentQuerySet(models.QuerySet):
+    def with_progress(self) -> CommitmentQuerySet:
+        """Annotate `achieved`: the sum of accepted progress updates."""
+        return self.annotate(
+            achieved=Coalesce(
+                Sum("updates__amount", filter=Q(updates__status=ProgressStatus.ACCEPTED)),
+                0,
+            )
+        )
+
+
+class Commitment(models.Model):
+    """What one party promised under a clause, with a measurable target."""
+
+    clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("clause"))
+    party = models.CharField(_("party"), max_length=10, choices=Party.choices)
+    description_ar = models.CharField(_("description (Arabic)"), max_length=500, validators=[reject_bidi_controls])
+    description_en = models.CharField(
+        _("description (English)"), max_length=500, blank=True, validators=[reject_bidi_controls]
+    )
+    target_quantity = models.PositiveIntegerField(_("target"), validators=[MinValueValidator(1)])
+    unit = models.CharField(_("unit"), max_length=30, choices=Unit.choices)
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.NOT_STARTED
+    )
+
+    objects = CommitmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("commitment")
+        verbose_name_plural = _("commitments")
+        ordering = ["clause__order", "party", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(target_quantity__gte=1), name="commitment_target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.description_ar
+
+    @property
+    def description(self) -> str:
+        return _bilingual(self, "description")
+
+    @property
+    def is_overdue(self) -> bool:
+        """Past its due date and neither achieved nor cancelled."""
+        return self.due_on < timezone.localdate() and self.status not in {
+            CommitmentStatus.ACHIEVED,
+            CommitmentStatus.CANCELLED,
+        }
+
+    @property
+    def progress_percent(self) -> int:
+        """Accepted progress as a whole percentage of the target, capped at 100.
+
+        Needs the `achieved` annotation from `Commitment.objects.with_progress()`.
+        """
+        return min(100, int(self.achieved * 100 / self.target_quantity))
+
+
+class ProgressStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned")
+
+
+def evidence_upload_to(instance: ProgressUpdate, filename: str) -> str:
+    """Store evidence under a random name; only the extension of the original is kept."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{uuid.uuid4().hex}{suffix}"
+
+
+class ProgressUpdate(models.Model):
+    """A report of progress on a commitment, reviewed by the charity's staff."""
+
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.CASCADE, related_name="updates", verbose_name=_("commitment")
+    )
+    reported_on = models.DateField(_("date"))
+    amount = models.PositiveIntegerField(_("amount"), validators=[MinValueValidator(1)])
+    note = models.TextField(_("note"), blank=True, validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
+    evidence = models.FileField(_("evidence"), upload_to=evidence_upload_to, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="progress_updates",
+        verbose_name=_("reported by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProgressStatus.choices, default=ProgressStatus.SUBMITTED
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["-reported_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=1), name="progress_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commitment_id}: +{self.amount}"

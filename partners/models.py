@@ -1,0 +1,172 @@
+"""Organisations: the charity's own profile, its partners and their contacts."""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from qatif_partnerships.validators import reject_bidi_controls
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9 ()-]{7,20}$",
+    _("Enter a phone number of digits, spaces, dashes and an optional leading +."),
+)
+
+
+class BilingualNameMixin:
+    """`name` in the active language, falling back to Arabic."""
+
+    @property
+    def name(self) -> str:
+        if get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name_ar
+
+
+class CharityProfile(BilingualNameMixin, models.Model):
+    """The charity itself: one row, edited in admin, shown on pages and PDFs.
+
+    The portal never hard-codes the charity's name or chairman in templates; they are
+    read from this row, created on first use by `CharityProfile.load()`.
+    """
+
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, validators=[reject_bidi_controls])
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True, validators=[reject_bidi_controls])
+    chairman_name_ar = models.CharField(
+        _("chairman's name (Arabic)"), max_length=200, validators=[reject_bidi_controls]
+    )
+    chairman_name_en = models.CharField(
+        _("chairman's name (English)"), max_length=200, blank=True, validators=[reject_bidi_controls]
+    )
+    chairman_title_ar = models.CharField(_("chairman's title (Arabic)"), max_length=200, blank=True)
+    chairman_title_en = models.CharField(_("chairman's title (English)"), max_length=200, blank=True)
+    chairman_email = models.EmailField(_("chairman's email"), blank=True)
+    committee_ar = models.CharField(_("committee (Arabic)"), max_length=200, blank=True)
+    committee_en = models.CharField(_("committee (English)"), max_length=200, blank=True)
+    logo = models.ImageField(_("logo"), upload_to="charity/", blank=True)
+    address_ar = models.CharField(_("address (Arabic)"), max_length=300, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        verbose_name = _("charity profile")
+        verbose_name_plural = _("charity profile")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(pk=1), name="charity_profile_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_ar
+
+    @classmethod
+    def load(cls) -> CharityProfile:
+        """Return the single profile row, creating a placeholder the admin fills in."""
+        profile, _created = cls.objects.get_or_create(
+            pk=1, defaults={"name_ar": "خيرية القطيف", "name_en": "Qatif Charity", "chairman_name_ar": "—"}
+        )
+        return profile
+
+    @property
+    def chairman_name(self) -> str:
+        if get_language() == "en" and self.chairman_name_en:
+            return self.chairman_name_en
+        return self.chairman_name_ar
+
+    @property
+    def chairman_title(self) -> str:
+        if get_language() == "en" and self.chairman_title_en:
+            return self.chairman_title_en
+        return self.chairman_title_ar
+
+    @property
+    def committee(self) -> str:
+        if get_language() == "en" and self.committee_en:
+            return self.committee_en
+        return self.committee_ar
+
+
+class Sector(models.TextChoices):
+    GOVERNMENT = "government", _("Government")
+    PRIVATE = "private", _("Private")
+    NON_PROFIT = "non_profit", _("Non-profit")
+
+
+class PartnerKind(models.TextChoices):
+    ASSOCIATION = "association", _("Association")
+    EDUCATION = "education", _("Educational institution")
+    GOVERNMENT_BODY = "government_body", _("Government body")
+    COMPANY = "company", _("Company")
+    OTHER = "other", _("Other")
+
+
+class PartnerQuerySet(models.QuerySet):
+    def visible_to(self, user) -> PartnerQuerySet:
+        """Charity staff see every partner; a partner user sees only their own."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_charity_staff:
+            return self
+        if user.partner_id:
+            return self.filter(pk=user.partner_id)
+        return self.none()
+
+
+class Partner(BilingualNameMixin, models.Model):
+    """An organisation the charity signs agreements with."""
+
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, unique=True, validators=[reject_bidi_controls])
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True, validators=[reject_bidi_controls])
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind.choices, default=PartnerKind.ASSOCIATION)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    registration_number = models.CharField(_("registration number"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["name_ar"]
+
+    def __str__(self) -> str:
+        return self.name_ar
+
+
+class Contact(BilingualNameMixin, models.Model):
+    """A person at a partner organisation; some may sign agreements for it."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("partner"))
+    name_ar = models.CharField(_("name (Arabic)"), max_length=200, validators=[reject_bidi_controls])
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True, validators=[reject_bidi_controls])
+    title_ar = models.CharField(_("title (Arabic)"), max_length=200, blank=True, validators=[reject_bidi_controls])
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True, validators=[reject_bidi_controls])
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True, validators=[phone_validator])
+    can_sign = models.BooleanField(_("may sign for the partner"), default=False)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-is_primary", "name_ar"]
+
+    def __str__(self) -> str:
+        return self.name_ar
+
+    @property
+    def title(self) -> str:
+        if get_language() == "en" and self.title_en:
+            return self.title_en
+        return self.title_ar

@@ -1,0 +1,28 @@
+"""Arabic-first language selection."""
+
+from django.conf import settings
+from django.utils import translation
+
+
+class ArabicFirstLocaleMiddleware:
+    """Pick the language from the user's explicit choice, else Arabic.
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language header, so an
+    English-configured browser would open the portal in English. The charity's users
+    read Arabic first: only the language cookie (set by the language switch) changes it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in self.supported:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response

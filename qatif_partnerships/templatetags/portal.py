@@ -1,0 +1,64 @@
+"""Template filters for dates and for direction-safe numbers inside Arabic text."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+from qatif_partnerships import dates
+
+register = template.Library()
+
+LRI, PDI = "\u2066", "\u2069"
+
+
+@register.filter
+def hijri(value: datetime.date | None) -> str:
+    if not value:
+        return ""
+    return dates.hijri(value)
+
+
+@register.filter
+def gregorian(value: datetime.date | None) -> str:
+    if not value:
+        return ""
+    return dates.gregorian(value)
+
+
+@register.filter
+def dual_date(value: datetime.date | datetime.datetime | None) -> str:
+    """Gregorian and Hijri side by side, as HTML: `29 نوفمبر 2026 · 19 جمادى الآخرة 1448 هـ`."""
+    if not value:
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return format_html(
+        '<span class="dual-date"><time datetime="{}">{}</time><span class="hijri text-body-secondary">{}</span></span>',
+        value.isoformat(),
+        dates.gregorian(value),
+        dates.hijri(value),
+    )
+
+
+@register.filter
+def isolate(value) -> str:
+    """Wrap a number, phone, email or reference so it keeps its own left-to-right order.
+
+    Inside right-to-left text, `QC-2026-0001` or `+966 13 855 0000` would otherwise be
+    reordered by the bidi algorithm. `<bdi dir="ltr">` isolates it in HTML.
+    """
+    if value is None or value == "":
+        return ""
+    return format_html('<bdi dir="ltr" class="ltr">{}</bdi>', value)
+
+
+@register.filter
+def isolate_text(value) -> str:
+    """Plain-text form of `isolate` (for emails and text fields): LRI … PDI."""
+    if value is None or value == "":
+        return ""
+    return f"{LRI}{value}{PDI}"

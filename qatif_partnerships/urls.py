@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from agreements import views as agreement_views
+
+urlpatterns = [
+    path("", agreement_views.dashboard, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("partners/", include("partners.urls")),
+    path("agreements/", include("agreements.urls")),
+    path("admin/", admin.site.urls),
+]

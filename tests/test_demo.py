@@ -1,0 +1,71 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from agreements.models import Agreement, AgreementStatus, Clause, Commitment, ProgressUpdate
+from partners.models import CharityProfile, Contact, Partner
+
+pytestmark = pytest.mark.django_db
+
+SOURCE_PARTNERS = {
+    "جمعية تنمية الموارد البشرية بسيهات",
+    "الكلية التقنية بالقطيف",
+    "جمعية الفردوس لإكرام الموتى",
+    "جمعية العطاء النسائية بالقطيف",
+}
+
+
+def _snapshot():
+    return {
+        "partners": sorted(Partner.objects.values_list("name_ar", "sector")),
+        "contacts": Contact.objects.count(),
+        "agreements": sorted(Agreement.objects.values_list("reference", "title_ar", "status", "starts_on", "ends_on")),
+        "clauses": sorted(Clause.objects.values_list("agreement__reference", "order", "kind")),
+        "commitments": sorted(
+            Commitment.objects.values_list("clause__agreement__reference", "description_ar", "target_quantity")
+        ),
+        "progress": ProgressUpdate.objects.count(),
+        "users": sorted(User.objects.values_list("username", "partner__name_ar")),
+    }
+
+
+def test_demo_loads_the_four_partners_with_the_source_arabic_names():
+    call_command("load_demo", stdout=StringIO())
+    assert set(Partner.objects.values_list("name_ar", flat=True)) == SOURCE_PARTNERS
+    profile = CharityProfile.load()
+    assert profile.name_ar == "خيرية القطيف"
+    assert profile.chairman_name_ar == "أسامة الزاير"
+    assert profile.committee_ar == "لجنة التمكين والتنمية المستدامة"
+    assert Agreement.objects.filter(status=AgreementStatus.ACTIVE).count() == 4
+    assert set(Agreement.objects.values_list("partner__name_ar", flat=True)) == SOURCE_PARTNERS
+    # Every agreement has clauses, and every clause a commitment.
+    assert not Agreement.objects.filter(clauses__isnull=True).exists()
+    assert not Clause.objects.filter(commitments__isnull=True).exists()
+
+
+def test_demo_is_idempotent():
+    call_command("load_demo", stdout=StringIO())
+    first = _snapshot()
+    call_command("load_demo", stdout=StringIO())
+    assert _snapshot() == first
+
+
+def test_demo_prints_working_logins(client):
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    rows = [line.split() for line in out.getvalue().splitlines()[1:]]
+    for username in ("admin", "staff", "viewer", "tech-college"):
+        password = next(row[1] for row in rows if row[0] == username)
+        assert client.login(username=username, password=password), username
+
+
+def test_demo_partner_users_belong_to_their_partner():
+    call_command("load_demo", stdout=StringIO())
+    college_user = User.objects.get(username="tech-college")
+    assert college_user.partner.name_ar == "الكلية التقنية بالقطيف"
+    assert not college_user.is_charity_staff
+    assert User.objects.get(username="staff").can_edit_agreements
+    assert not User.objects.get(username="viewer").can_edit_agreements
+    assert User.objects.get(username="viewer").is_charity_staff

@@ -1,0 +1,67 @@
+"""The list and detail pages run a fixed number of queries, whatever the data size."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from partners.models import CharityProfile
+from tests.factories import AgreementFactory, ContactFactory, PartnerFactory, agreement_with_clauses
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def charity_profile():
+    # The profile row is created on first use; create it before counting.
+    return CharityProfile.load()
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def make_agreements(n: int) -> None:
+    partners = PartnerFactory.create_batch(5)
+    for i in range(n):
+        AgreementFactory(partner=partners[i % 5])
+    for partner in partners:
+        ContactFactory.create_batch(2, partner=partner)
+
+
+@pytest.mark.parametrize("url_name", ["home", "agreements:list", "partners:list"])
+def test_list_pages_use_the_same_queries_at_10_and_200_agreements(staff_client, url_name):
+    url = reverse(url_name)
+    make_agreements(10)
+    small = count_queries(staff_client, url)
+    make_agreements(190)
+    large = count_queries(staff_client, url)
+    # session, user, user's groups, charity profile, then the page's own queries:
+    # home: status counts, partner count, ending soon, recent;
+    # agreements list: count, page, partners for the filter;
+    # partners list: one annotated query.
+    assert small == large
+    assert large <= 10
+
+
+def test_agreement_detail_uses_the_same_queries_at_5_and_50_clauses(staff_client):
+    small = agreement_with_clauses(clauses=5)
+    large = agreement_with_clauses(clauses=50, commitments_per_clause=3)
+    # session, user, groups, agreement (+partner, owner, renews, renewed_by),
+    # clauses, commitments with progress, signatories, charity profile.
+    small_count = count_queries(staff_client, reverse("agreements:detail", args=[small.reference]))
+    large_count = count_queries(staff_client, reverse("agreements:detail", args=[large.reference]))
+    assert small_count == large_count
+    assert large_count <= 10
+
+
+def test_partner_detail_uses_the_same_queries_at_few_and_many_agreements(staff_client):
+    partner = PartnerFactory()
+    AgreementFactory.create_batch(2, partner=partner)
+    small = count_queries(staff_client, reverse("partners:detail", args=[partner.pk]))
+    AgreementFactory.create_batch(40, partner=partner)
+    ContactFactory.create_batch(10, partner=partner)
+    assert count_queries(staff_client, reverse("partners:detail", args=[partner.pk])) == small
