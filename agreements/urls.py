@@ -6,5 +6,15 @@ app_name = "agreements"
 
 urlpatterns = [
     path("", views.agreement_list, name="list"),
+    path("new/", views.agreement_edit, name="create"),
     path("<str:reference>/", views.agreement_detail, name="detail"),
+    path("<str:reference>/edit/", views.agreement_edit, name="edit"),
+    path("<str:reference>/history/", views.agreement_history, name="history"),
+    path("<str:reference>/send/", views.send_for_signature, name="send"),
+    path("<str:reference>/recall/", views.recall, name="recall"),
+    path("<str:reference>/terminate/", views.terminate, name="terminate"),
+    path("<str:reference>/renew/", views.renew, name="renew"),
+    path("<str:reference>/amendments/new/", views.amendment_create, name="amendment_create"),
+    path("<str:reference>/attachments/", views.attachment_upload, name="attachment_upload"),
+    path("<str:reference>/attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
 ]

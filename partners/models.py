@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from qatif_partnerships.search import document
 from qatif_partnerships.validators import reject_bidi_controls
 
 phone_validator = RegexValidator(
@@ -62,13 +65,26 @@ class CharityProfile(BilingualNameMixin, models.Model):
     def __str__(self) -> str:
         return self.name_ar
 
+    CACHE_KEY = "charity-profile"
+
     @classmethod
     def load(cls) -> CharityProfile:
-        """Return the single profile row, creating a placeholder the admin fills in."""
-        profile, _created = cls.objects.get_or_create(
-            pk=1, defaults={"name_ar": "خيرية القطيف", "name_en": "Qatif Charity", "chairman_name_ar": "—"}
-        )
+        """Return the single profile row, creating a placeholder the admin fills in.
+
+        Every page and PDF shows the charity, so the row is cached; saving it clears
+        the cache (the timeout bounds staleness in processes with a local cache).
+        """
+        profile = cache.get(cls.CACHE_KEY)
+        if profile is None:
+            profile, _created = cls.objects.get_or_create(
+                pk=1, defaults={"name_ar": "خيرية القطيف", "name_en": "Qatif Charity", "chairman_name_ar": "—"}
+            )
+            cache.set(cls.CACHE_KEY, profile, 60)
         return profile
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
 
     @property
     def chairman_name(self) -> str:
@@ -129,10 +145,12 @@ class Partner(BilingualNameMixin, models.Model):
     website = models.URLField(_("website"), blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = PartnerQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
 
     class Meta:
         verbose_name = _("partner")
@@ -141,6 +159,10 @@ class Partner(BilingualNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name_ar
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = document(self.name_ar, self.name_en, self.city, self.registration_number)
+        super().save(*args, **kwargs)
 
 
 class Contact(BilingualNameMixin, models.Model):
@@ -156,6 +178,8 @@ class Contact(BilingualNameMixin, models.Model):
     can_sign = models.BooleanField(_("may sign for the partner"), default=False)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("contact")

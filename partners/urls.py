@@ -6,6 +6,8 @@ app_name = "partners"
 
 urlpatterns = [
     path("", views.partner_list, name="list"),
+    path("new/", views.partner_edit, name="create"),
     path("<int:pk>/", views.partner_detail, name="detail"),
+    path("<int:pk>/edit/", views.partner_edit, name="edit"),
     path("charity-logo/", views.charity_logo, name="charity_logo"),
 ]

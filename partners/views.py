@@ -1,12 +1,17 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
+from django.db.models import Count, ProtectedError, Q
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
+from accounts.permissions import editor_required
 from agreements.models import Agreement, AgreementStatus
 
+from .forms import ContactFormSet, PartnerForm
 from .models import CharityProfile, Partner
+from .services import partner_save
 
 
 @login_required
@@ -33,3 +38,28 @@ def charity_logo(request):
     if not profile.logo:
         raise Http404
     return FileResponse(profile.logo.open("rb"))
+
+
+@editor_required
+def partner_edit(request, pk: int | None = None):
+    """Create or edit a partner and its contacts on one page."""
+    partner = get_object_or_404(Partner, pk=pk) if pk else Partner()
+    if request.method == "POST":
+        form = PartnerForm(request.POST, instance=partner)
+        contacts = ContactFormSet(request.POST, instance=partner, prefix="contacts")
+        if form.is_valid() and contacts.is_valid():
+            try:
+                partner = partner_save(form=form, contacts=contacts, by=request.user)
+            except ProtectedError:
+                messages.error(
+                    request, _("A contact who was asked to sign an agreement cannot be deleted; deactivate it instead.")
+                )
+            else:
+                messages.success(request, _("The partner was saved."))
+                return redirect("partners:detail", partner.pk)
+        else:
+            messages.error(request, _("Nothing was saved: correct the fields marked below."))
+    else:
+        form = PartnerForm(instance=partner)
+        contacts = ContactFormSet(instance=partner, prefix="contacts")
+    return render(request, "partners/partner_form.html", {"form": form, "contacts": contacts, "partner": partner})

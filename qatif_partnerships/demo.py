@@ -447,6 +447,36 @@ def _user(username: str, *, email: str, first_name: str, partner: Partner | None
     return user
 
 
+def _create_signed_agreement(partner: Partner, owner: User, fields: dict, clauses: list) -> Agreement:
+    """Create one of the source's agreements as a draft with its content, then mark it active.
+
+    These partnerships were signed on paper before the portal existed, so there are
+    no signing requests to go through the lifecycle's activation; the status is set
+    directly (and recorded in the history), once, when the agreement is first created. An existing agreement is
+    left untouched: its content is locked.
+    """
+    agreement = Agreement(partner=partner, owner=owner, starts_on=fields["signed_on"], **fields)
+    agreement.full_clean()
+    agreement.save()
+    for order, (kind, responsible, text_ar, text_en, commitments) in enumerate(clauses, start=1):
+        clause = Clause.objects.create(
+            agreement=agreement, order=order, kind=kind, responsible_party=responsible, text_ar=text_ar, text_en=text_en
+        )
+        for party, description_ar, description_en, target, unit, due_on in commitments:
+            Commitment.objects.create(
+                clause=clause,
+                party=party,
+                description_ar=description_ar,
+                description_en=description_en,
+                target_quantity=target,
+                unit=unit,
+                due_on=due_on,
+            )
+    agreement.status = AgreementStatus.ACTIVE
+    agreement.save(update_fields=["status", "updated_at"])
+    return agreement
+
+
 @transaction.atomic
 def demo_load() -> list[Login]:
     """Create or refresh the demo data and return the logins it set up."""
@@ -486,36 +516,9 @@ def demo_load() -> list[Login]:
         logins.append(Login("partner", partner_user.username, DEMO_PASSWORD, partner.name_ar))
 
         fields = spec["agreement"]
-        agreement = Agreement.objects.filter(partner=partner, title_ar=fields["title_ar"]).first() or Agreement(
-            partner=partner, title_ar=fields["title_ar"]
-        )
-        for field, value in fields.items():
-            setattr(agreement, field, value)
-        agreement.starts_on = fields["signed_on"]
-        agreement.owner = staff
-        agreement.status = AgreementStatus.ACTIVE
-        agreement.full_clean()
-        agreement.save()
-
-        for order, (kind, responsible, text_ar, text_en, commitments) in enumerate(spec["clauses"], start=1):
-            clause, _ = Clause.objects.update_or_create(
-                agreement=agreement,
-                order=order,
-                defaults={"kind": kind, "responsible_party": responsible, "text_ar": text_ar, "text_en": text_en},
-            )
-            for party, description_ar, description_en, target, unit, due_on in commitments:
-                Commitment.objects.update_or_create(
-                    clause=clause,
-                    party=party,
-                    description_ar=description_ar,
-                    defaults={
-                        "description_en": description_en,
-                        "target_quantity": target,
-                        "unit": unit,
-                        "due_on": due_on,
-                    },
-                )
-
+        agreement = Agreement.objects.filter(partner=partner, title_ar=fields["title_ar"]).first()
+        if agreement is None:
+            agreement = _create_signed_agreement(partner, staff, fields, spec["clauses"])
         for clause_index, commitment_index, amount in spec["progress"]:
             commitment = Commitment.objects.filter(
                 clause__agreement=agreement, clause__order=clause_index + 1

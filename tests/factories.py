@@ -92,7 +92,6 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     title_en = factory.Sequence(lambda n: f"Partnership agreement {n}")
     partner = factory.SubFactory(PartnerFactory)
     owner = factory.SubFactory(StaffFactory)
-    status = AgreementStatus.ACTIVE
     signed_on = datetime.date(2026, 3, 16)
     starts_on = datetime.date(2026, 3, 16)
     ends_on = datetime.date(2028, 3, 15)
@@ -132,10 +131,23 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     status = ProgressStatus.ACCEPTED
 
 
-def agreement_with_clauses(*, clauses: int, commitments_per_clause: int = 2, **kwargs) -> Agreement:
-    """An agreement with `clauses` numbered clauses, each with its commitments."""
+def set_status(agreement: Agreement, status: str) -> Agreement:
+    """Put an agreement straight into a status, for arranging a test.
+
+    Code under test changes status only through agreements.lifecycle; tests use this
+    shortcut to arrange the starting state without staging the signatures first.
+    """
+    Agreement.objects.filter(pk=agreement.pk).update(status=status)
+    agreement.refresh_from_db()
+    return agreement
+
+
+def agreement_with_clauses(
+    *, clauses: int, commitments_per_clause: int = 2, status: str = AgreementStatus.DRAFT, **kwargs
+) -> Agreement:
+    """An agreement with `clauses` numbered clauses, each with its commitments, in `status`."""
     agreement = AgreementFactory(**kwargs)
     for order in range(1, clauses + 1):
         clause = ClauseFactory(agreement=agreement, order=order)
         CommitmentFactory.create_batch(commitments_per_clause, clause=clause)
-    return agreement
+    return set_status(agreement, status)

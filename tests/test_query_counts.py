@@ -6,7 +6,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partners.models import CharityProfile
-from tests.factories import AgreementFactory, ContactFactory, PartnerFactory, agreement_with_clauses
+from tests.factories import (
+    AgreementFactory,
+    ClauseFactory,
+    ContactFactory,
+    PartnerFactory,
+    StaffFactory,
+    agreement_with_clauses,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -26,20 +33,22 @@ def count_queries(client, url: str) -> int:
 
 def make_agreements(n: int) -> None:
     partners = PartnerFactory.create_batch(5)
+    owner = StaffFactory()
     for i in range(n):
-        AgreementFactory(partner=partners[i % 5])
+        agreement = AgreementFactory(partner=partners[i % 5], owner=owner)
+        ClauseFactory(agreement=agreement, order=1)
     for partner in partners:
         ContactFactory.create_batch(2, partner=partner)
 
 
 @pytest.mark.parametrize("url_name", ["home", "agreements:list", "partners:list"])
-def test_list_pages_use_the_same_queries_at_10_and_200_agreements(staff_client, url_name):
+def test_list_pages_use_the_same_queries_at_10_and_500_agreements(staff_client, url_name):
     url = reverse(url_name)
     make_agreements(10)
     small = count_queries(staff_client, url)
-    make_agreements(190)
+    make_agreements(490)
     large = count_queries(staff_client, url)
-    # session, user, user's groups, charity profile, then the page's own queries:
+    # session, user, user's groups (charity profile is cached), then the page's own:
     # home: status counts, partner count, ending soon, recent;
     # agreements list: count, page, partners for the filter;
     # partners list: one annotated query.
@@ -50,8 +59,9 @@ def test_list_pages_use_the_same_queries_at_10_and_200_agreements(staff_client, 
 def test_agreement_detail_uses_the_same_queries_at_5_and_50_clauses(staff_client):
     small = agreement_with_clauses(clauses=5)
     large = agreement_with_clauses(clauses=50, commitments_per_clause=3)
-    # session, user, groups, agreement (+partner, owner, renews, renewed_by),
-    # clauses, commitments with progress, signatories, charity profile.
+    # session, user, groups, agreement (+partner, owner, renews, renewed_by), clauses,
+    # commitments with progress, signatory contacts, attachments, amendments, signing
+    # requests (the charity profile is cached; the history loads in its own request).
     small_count = count_queries(staff_client, reverse("agreements:detail", args=[small.reference]))
     large_count = count_queries(staff_client, reverse("agreements:detail", args=[large.reference]))
     assert small_count == large_count
@@ -65,3 +75,11 @@ def test_partner_detail_uses_the_same_queries_at_few_and_many_agreements(staff_c
     AgreementFactory.create_batch(40, partner=partner)
     ContactFactory.create_batch(10, partner=partner)
     assert count_queries(staff_client, reverse("partners:detail", args=[partner.pk])) == small
+
+
+def test_agreement_search_uses_the_same_queries_at_10_and_500_agreements(staff_client):
+    url = reverse("agreements:list") + "?q=اتفاقيه&status=draft&sort=-ends_on"
+    make_agreements(10)
+    small = count_queries(staff_client, url)
+    make_agreements(490)
+    assert count_queries(staff_client, url) == small <= 10

@@ -6,6 +6,7 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q, Sum
@@ -13,7 +14,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from qatif_partnerships.search import document
 from qatif_partnerships.validators import reject_bidi_controls
 
 # Clause texts are long-form but bounded: a whole agreement must fit on a few pages.
@@ -101,6 +104,20 @@ class ReferenceSequence(models.Model):
         return f"{settings.AGREEMENT_REFERENCE_PREFIX}-{year}-{number:04d}"
 
 
+class AgreementLocked(ValidationError):
+    """Raised when the content of an agreement that left the draft state is changed."""
+
+    def __init__(self, message=None):
+        super().__init__(
+            message
+            or _(
+                "This agreement has been sent for signature, so its content can no longer change. "
+                "Pull it back to draft (only while no one has signed), or record an amendment."
+            ),
+            code="locked",
+        )
+
+
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     AWAITING_SIGNATURES = "awaiting_signatures", _("Awaiting signatures")
@@ -169,11 +186,36 @@ class Agreement(models.Model):
         help_text=_("The earlier agreement this one renews."),
     )
     terminated_on = models.DateField(_("terminated on"), null=True, blank=True)
-    termination_reason = models.TextField(_("termination reason"), blank=True)
+    termination_reason = models.TextField(
+        _("termination reason"), blank=True, validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)]
+    )
+    content_hash = models.CharField(
+        _("content hash"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("SHA-256 of the agreement's content, fixed when it is sent for signature."),
+    )
+    sent_at = models.DateTimeField(_("sent for signature at"), null=True, blank=True, editable=False)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True, editable=False)
+    search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AgreementQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+
+    # What the parties agree to: frozen once the agreement leaves the draft state.
+    CONTENT_FIELDS = (
+        "title_ar",
+        "title_en",
+        "summary_ar",
+        "summary_en",
+        "partner_id",
+        "starts_on",
+        "ends_on",
+        "renewal_notice_days",
+    )
 
     class Meta:
         verbose_name = _("agreement")
@@ -182,15 +224,48 @@ class Agreement(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(ends_on__gt=F("starts_on")), name="agreement_ends_after_start"),
         ]
-        indexes = [models.Index(fields=["status", "ends_on"])]
+        indexes = [
+            models.Index(fields=["status", "ends_on"]),
+            # The list's default order, newest first.
+            models.Index(fields=["-created_at", "-id"], name="agreement_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} — {self.title_ar}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = {
+            name: getattr(instance, name) for name in (*cls.CONTENT_FIELDS, "status") if name in instance.__dict__
+        }
+        return instance
+
+    @property
+    def is_locked(self) -> bool:
+        """Content may change only while the agreement is a draft."""
+        return self.status != AgreementStatus.DRAFT
+
+    def content_changed(self) -> bool:
+        loaded = getattr(self, "_loaded", {})
+        return any(getattr(self, name) != value for name, value in loaded.items() if name != "status")
+
     def save(self, *args, **kwargs) -> None:
+        """Save; refuse content changes once the agreement (as loaded) has left draft."""
+        loaded_status = getattr(self, "_loaded", {}).get("status", AgreementStatus.DRAFT)
+        if self.pk and loaded_status != AgreementStatus.DRAFT and self.content_changed():
+            raise AgreementLocked()
         if not self.reference:
             self.reference = ReferenceSequence.next_reference(timezone.localdate().year)
+        self.search_text = document(self.reference, self.title_ar, self.title_en, self.summary_ar, self.summary_en)
         super().save(*args, **kwargs)
+        self._loaded = {name: getattr(self, name) for name in (*self.CONTENT_FIELDS, "status")}
+
+    def assert_editable(self) -> None:
+        """Raise AgreementLocked unless the stored agreement is still a draft."""
+        status = Agreement.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        if status is not None and status != AgreementStatus.DRAFT:
+            raise AgreementLocked()
 
     @property
     def title(self) -> str:
@@ -221,6 +296,9 @@ class Clause(models.Model):
     responsible_party = models.CharField(
         _("responsible party"), max_length=10, choices=ResponsibleParty.choices, default=ResponsibleParty.BOTH
     )
+    search_text = models.TextField(editable=False, default="")
+
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("clause")
@@ -233,6 +311,16 @@ class Clause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement.reference} / {self.order}: {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        """Clauses belong to the agreement's content: writable only while it is a draft."""
+        self.agreement.assert_editable()
+        self.search_text = document(self.text_ar, self.text_en)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.agreement.assert_editable()
+        return super().delete(*args, **kwargs)
 
     @property
     def text(self) -> str:
@@ -274,6 +362,10 @@ class Commitment(models.Model):
     )
 
     objects = CommitmentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    # Status and progress move while the agreement runs; the rest is agreed content.
+    CONTENT_FIELDS = ("clause_id", "party", "description_ar", "description_en", "target_quantity", "unit", "due_on")
 
     class Meta:
         verbose_name = _("commitment")
@@ -285,6 +377,24 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return self.description_ar
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = {name: getattr(instance, name) for name in cls.CONTENT_FIELDS if name in instance.__dict__}
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        """The agreed part of a commitment is writable only while the agreement is a draft."""
+        loaded = getattr(self, "_loaded", None)
+        if loaded is None or any(getattr(self, name) != value for name, value in loaded.items()):
+            self.clause.agreement.assert_editable()
+        super().save(*args, **kwargs)
+        self._loaded = {name: getattr(self, name) for name in self.CONTENT_FIELDS}
+
+    def delete(self, *args, **kwargs):
+        self.clause.agreement.assert_editable()
+        return super().delete(*args, **kwargs)
 
     @property
     def description(self) -> str:

@@ -1,0 +1,296 @@
+"""Forms for recording agreements: header, clauses with nested commitments, actions."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.db.models import F, Q
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import STAFF_EDITORS, User
+from partners.models import Partner, Sector
+
+from .models import Agreement, AgreementStatus, Amendment, Clause, ClauseKind, Commitment
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = Agreement
+        fields = [
+            "title_ar",
+            "title_en",
+            "partner",
+            "owner",
+            "starts_on",
+            "ends_on",
+            "renewal_notice_days",
+            "summary_ar",
+            "summary_en",
+        ]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "summary_ar": forms.Textarea(attrs={"rows": 3}),
+            "summary_en": forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
+            "title_en": forms.TextInput(attrs={"dir": "ltr"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.filter(is_active=True) | Partner.objects.filter(
+            pk=self.instance.partner_id or 0
+        )
+        self.fields["owner"].queryset = (
+            User.objects.filter(is_active=True, partner__isnull=True)
+            .filter(Q(is_superuser=True) | Q(groups__name=STAFF_EDITORS))
+            .distinct()
+        )
+        self.fields["owner"].required = False
+        self.fields["owner"].label_from_instance = lambda user: user.display_name
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Row(Column("title_ar", css_class="col-md-6"), Column("title_en", css_class="col-md-6")),
+            Row(Column("partner", css_class="col-md-6"), Column("owner", css_class="col-md-6")),
+            Row(
+                Column("starts_on", css_class="col-sm-4"),
+                Column("ends_on", css_class="col-sm-4"),
+                Column("renewal_notice_days", css_class="col-sm-4"),
+            ),
+            Row(Column("summary_ar", css_class="col-md-6"), Column("summary_en", css_class="col-md-6")),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts_on and ends_on and ends_on <= starts_on:
+            self.add_error("ends_on", _("The end date must be after the start date."))
+        return cleaned
+
+
+class ClauseForm(forms.ModelForm):
+    class Meta:
+        model = Clause
+        fields = ["order", "kind", "responsible_party", "text_ar", "text_en"]
+        widgets = {
+            "order": forms.NumberInput(attrs={"class": "clause-order", "min": 1}),
+            "text_ar": forms.Textarea(attrs={"rows": 3}),
+            "text_en": forms.Textarea(attrs={"rows": 3, "dir": "ltr"}),
+        }
+
+
+class CommitmentForm(forms.ModelForm):
+    class Meta:
+        model = Commitment
+        fields = ["party", "description_ar", "description_en", "target_quantity", "unit", "due_on"]
+        widgets = {
+            "due_on": DateInput(),
+            "description_en": forms.TextInput(attrs={"dir": "ltr"}),
+            "target_quantity": forms.NumberInput(attrs={"min": 1}),
+        }
+
+
+CommitmentFormSet = inlineformset_factory(
+    Clause, Commitment, form=CommitmentForm, extra=0, can_delete=True, max_num=50, validate_max=True
+)
+
+
+class BaseClauseFormSet(BaseInlineFormSet):
+    """Clauses, each carrying its own formset of commitments (prefix `<clause>-commitments`)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        instance = form.instance if form.instance.pk else Clause()
+        form.commitments = CommitmentFormSet(
+            data=self.data if self.is_bound else None,
+            instance=instance,
+            prefix=f"{form.prefix}-commitments",
+        )
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        form.commitments = CommitmentFormSet(instance=Clause(), prefix=f"{form.prefix}-commitments")
+        return form
+
+    @property
+    def ordered_forms(self):
+        """The clause forms in their clause order, as the user arranged them."""
+
+        def position(form):
+            value = form["order"].value()
+            return int(value) if str(value).isdigit() else 10**6
+
+        return sorted(self.forms, key=position)
+
+    def is_valid(self):
+        valid = super().is_valid()
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            valid = form.commitments.is_valid() and valid
+        return valid
+
+    def validate_unique(self):
+        # The only unique rule on clauses is their number; clean() below checks it with
+        # a message that names the number, instead of Django's generic one.
+        return
+
+    def clean(self):
+        super().clean()
+        seen: dict[int, forms.Form] = {}
+        for form in self.forms:
+            untouched_new_row = not form.instance.pk and not form.has_changed()
+            if not hasattr(form, "cleaned_data") or self._should_delete_form(form) or untouched_new_row:
+                continue
+            order = form.cleaned_data.get("order")
+            if order is None:
+                continue
+            if order in seen:
+                form.add_error("order", _("Two clauses cannot have the same number."))
+                raise forms.ValidationError(_("Two clauses have the same number %(order)s.") % {"order": order})
+            seen[order] = form
+
+    def save_all(self, *, by) -> None:
+        """Save clauses and their commitments; deleted clauses go with their commitments.
+
+        Clause numbers are unique per agreement, so a reorder (1↔2) would collide half
+        way: existing clauses first move out of the way, then every kept clause is
+        written with its new number.
+        """
+        Clause.objects.filter(agreement=self.instance).update(order=F("order") + 10_000)
+        for form in self.forms:
+            clause = form.instance
+            if self._should_delete_form(form):
+                if clause.pk:
+                    clause._history_user = by
+                    clause.delete()
+                continue
+            if not clause.pk and not form.has_changed():
+                continue  # an untouched empty clause row
+            clause = form.save(commit=False)
+            clause.agreement = self.instance
+            clause._history_user = by
+            clause.save()
+            form.commitments.instance = clause
+            for commitment_form in form.commitments.forms:
+                commitment_form.instance.clause = clause
+            commitments = form.commitments.save(commit=False)
+            for commitment in form.commitments.deleted_objects:
+                commitment._history_user = by
+                commitment.delete()
+            for commitment in commitments:
+                commitment._history_user = by
+                commitment.save()
+
+
+ClauseFormSet = inlineformset_factory(
+    Agreement,
+    Clause,
+    form=ClauseForm,
+    formset=BaseClauseFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=100,
+    validate_max=True,
+)
+
+
+class AgreementFilterForm(forms.Form):
+    """The list's search box and filters; bad values are ignored with a message."""
+
+    SORTS = {
+        "reference": "reference",
+        "title": "title_ar",
+        "partner": "partner__name_ar",
+        "status": "status",
+        "starts_on": "starts_on",
+        "ends_on": "ends_on",
+    }
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *AgreementStatus.choices])
+    partner = forms.ModelChoiceField(label=_("Partner"), required=False, queryset=Partner.objects.none())
+    sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("All")), *Sector.choices])
+    kind = forms.ChoiceField(label=_("Clause kind"), required=False, choices=[("", _("All")), *ClauseKind.choices])
+    ending_within = forms.IntegerField(label=_("Ending within (days)"), required=False, min_value=1, max_value=3650)
+    sort = forms.ChoiceField(
+        required=False, choices=[(f"{d}{k}", k) for k in SORTS for d in ("", "-")], widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, partners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners if partners is not None else Partner.objects.none()
+
+
+class SendForSignatureForm(forms.Form):
+    """Who signs: the charity's signatory and one or more partner contacts able to sign."""
+
+    charity_name = forms.CharField(label=_("Charity signatory"), max_length=200)
+    charity_title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    charity_email = forms.EmailField(label=_("Email"))
+    charity_user = forms.ModelChoiceField(
+        label=_("Signs from the account of"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Optional: the charity signatory may then sign from the portal."),
+    )
+    partner_contacts = forms.ModelMultipleChoiceField(
+        label=_("Partner signatories"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one partner signatory.")},
+    )
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        super().__init__(*args, **kwargs)
+        from partners.models import Contact
+
+        # Any active contact is listed so a wrong choice gets a message, not a silent drop.
+        self.agreement = agreement
+        self.fields["partner_contacts"].queryset = Contact.objects.filter(is_active=True, can_sign=True)
+        self.fields["partner_contacts"].choices = [
+            (c.pk, f"{c.name} — {c.title}" if c.title else c.name)
+            for c in Contact.objects.filter(partner=agreement.partner, is_active=True, can_sign=True)
+        ]
+        self.fields["charity_user"].queryset = User.objects.filter(is_active=True, partner__isnull=True)
+        self.fields["charity_user"].label_from_instance = lambda user: user.display_name
+
+    def clean_partner_contacts(self):
+        contacts = self.cleaned_data["partner_contacts"]
+        if any(c.partner_id != self.agreement.partner_id for c in contacts):
+            raise forms.ValidationError(_("A partner signatory must be a contact of this agreement's partner."))
+        return contacts
+
+
+class TerminateForm(forms.Form):
+    on = forms.DateField(label=_("Termination date"), widget=DateInput(), initial=timezone.localdate)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class AmendmentForm(forms.ModelForm):
+    class Meta:
+        model = Amendment
+        fields = ["title_ar", "title_en", "effective_on", "text_ar", "text_en"]
+        widgets = {
+            "effective_on": DateInput(),
+            "text_ar": forms.Textarea(attrs={"rows": 4}),
+            "text_en": forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
+            "title_en": forms.TextInput(attrs={"dir": "ltr"}),
+        }
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)

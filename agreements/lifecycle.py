@@ -1,0 +1,247 @@
+"""The agreement lifecycle: every status change goes through `transition()`.
+
+    draft ──send_for_signature──▶ awaiting_signatures ──activate──▶ active ──expire──▶ expired
+      ▲                                │                              │  │                │
+      └────────────recall──────────────┘                    terminate │  └──mark_renewed──┤
+                                                                       ▼                    ▼
+                                                                  terminated             renewed
+
+Views, admin actions and Celery tasks call `transition(agreement, name, by=..., **params)`;
+nothing else writes `Agreement.status`. Each transition lists the states it may start
+from and a guard that raises `TransitionError` with a message for the user.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .content import canonical_content, sha256_of
+from .models import Agreement, AgreementStatus, Party, SigningRequest, SigningStatus
+from .models.signing import OPEN_SIGNING_STATUSES
+
+S = AgreementStatus
+
+
+class TransitionError(Exception):
+    """A transition that is not allowed now; `message` says why, in the user's language."""
+
+    def __init__(self, message: str | Promise):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: Promise
+    sources: tuple[str, ...]
+    target: str
+    # Raises TransitionError when the transition is not allowed for this agreement.
+    guard: Callable[[Agreement, dict[str, Any]], None] = lambda agreement, params: None
+    # Sets the fields the transition changes besides status; returns their names.
+    apply: Callable[[Agreement, dict[str, Any]], list[str]] = lambda agreement, params: []
+    # Runs inside the same transaction, after the agreement is saved.
+    after: Callable[[Agreement, Any, dict[str, Any]], None] = lambda agreement, by, params: None
+    # Offered as a button to staff who may edit (others happen on their own).
+    manual: bool = field(default=False)
+
+
+# --- send for signature ------------------------------------------------------------------
+
+
+def _guard_send(agreement: Agreement, params: dict[str, Any]) -> None:
+    if not agreement.clauses.exists():
+        raise TransitionError(_("Add at least one clause before sending the agreement for signature."))
+    signatories = params.get("signatories") or []
+    if not any(s["party"] == Party.CHARITY for s in signatories):
+        raise TransitionError(_("Choose who signs for the charity."))
+    partner_signatories = [s for s in signatories if s["party"] == Party.PARTNER]
+    if not partner_signatories:
+        raise TransitionError(_("Choose at least one partner signatory before sending for signature."))
+    for signatory in partner_signatories:
+        contact = signatory.get("contact")
+        if contact is None or contact.partner_id != agreement.partner_id:
+            raise TransitionError(_("A partner signatory must be a contact of this agreement's partner."))
+        if not (contact.can_sign and contact.is_active):
+            raise TransitionError(
+                _("%(name)s is not marked as able to sign for the partner.") % {"name": contact.name_ar}
+            )
+        if not contact.email:
+            raise TransitionError(
+                _("%(name)s has no email address to receive the signing link.") % {"name": contact.name_ar}
+            )
+
+
+def _apply_send(agreement: Agreement, params: dict[str, Any]) -> list[str]:
+    requests = [
+        SigningRequest(
+            agreement=agreement,
+            party=s["party"],
+            contact=s.get("contact"),
+            user=s.get("user"),
+            name=s["name"],
+            title=s.get("title", ""),
+            email=s["email"],
+        )
+        for s in params["signatories"]
+    ]
+    for request in requests:
+        request.full_clean(exclude=["agreement"])
+    SigningRequest.objects.bulk_create(requests)
+    agreement.content_hash = sha256_of(canonical_content(agreement, requests))
+    agreement.sent_at = timezone.now()
+    return ["content_hash", "sent_at"]
+
+
+# --- recall ------------------------------------------------------------------------------
+
+
+def _guard_recall(agreement: Agreement, params: dict[str, Any]) -> None:
+    if agreement.signing_requests.filter(amendment=None, status=SigningStatus.SIGNED).exists():
+        raise TransitionError(_("Someone has already signed this agreement, so it can no longer go back to draft."))
+
+
+def _apply_recall(agreement: Agreement, params: dict[str, Any]) -> list[str]:
+    # Open signing links die with the request: a recalled agreement can't be signed.
+    agreement.signing_requests.filter(amendment=None, status__in=OPEN_SIGNING_STATUSES).update(
+        status=SigningStatus.VOIDED
+    )
+    agreement.content_hash = ""
+    agreement.sent_at = None
+    return ["content_hash", "sent_at"]
+
+
+# --- activate ----------------------------------------------------------------------------
+
+
+def _guard_activate(agreement: Agreement, params: dict[str, Any]) -> None:
+    requests = list(agreement.signing_requests.filter(amendment=None).exclude(status=SigningStatus.VOIDED))
+    signed_parties = {r.party for r in requests if r.status == SigningStatus.SIGNED}
+    if any(r.status != SigningStatus.SIGNED for r in requests) or signed_parties != {Party.CHARITY, Party.PARTNER}:
+        raise TransitionError(_("The agreement becomes active only when every signatory has signed."))
+
+
+def _apply_activate(agreement: Agreement, params: dict[str, Any]) -> list[str]:
+    agreement.activated_at = timezone.now()
+    if not agreement.signed_on:
+        agreement.signed_on = timezone.localdate()
+    return ["activated_at", "signed_on"]
+
+
+def _after_activate(agreement: Agreement, by: Any, params: dict[str, Any]) -> None:
+    # The agreement this one renews is superseded from the moment the renewal is in force.
+    if agreement.renews_id:
+        predecessor = Agreement.objects.get(pk=agreement.renews_id)
+        if predecessor.status in TRANSITIONS["mark_renewed"].sources:
+            transition(predecessor, "mark_renewed", by=by)
+
+
+# --- expire, terminate, renewed ----------------------------------------------------------
+
+
+def _guard_expire(agreement: Agreement, params: dict[str, Any]) -> None:
+    today = params.get("today") or timezone.localdate()
+    if agreement.ends_on >= today:
+        raise TransitionError(_("The agreement has not reached its end date yet."))
+
+
+def _guard_terminate(agreement: Agreement, params: dict[str, Any]) -> None:
+    reason = (params.get("reason") or "").strip()
+    on: datetime.date | None = params.get("on")
+    if not reason:
+        raise TransitionError(_("Give the reason for terminating the agreement."))
+    if on is None:
+        raise TransitionError(_("Give the date the termination takes effect."))
+    if not (agreement.starts_on <= on <= agreement.ends_on):
+        raise TransitionError(_("The termination date must fall between the agreement's start and end dates."))
+
+
+def _apply_terminate(agreement: Agreement, params: dict[str, Any]) -> list[str]:
+    agreement.termination_reason = params["reason"].strip()
+    agreement.terminated_on = params["on"]
+    return ["termination_reason", "terminated_on"]
+
+
+def _guard_mark_renewed(agreement: Agreement, params: dict[str, Any]) -> None:
+    successor = Agreement.objects.filter(renews=agreement).first()
+    if successor is None or successor.status != AgreementStatus.ACTIVE:
+        raise TransitionError(_("An agreement is marked renewed only when its renewal is active."))
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.name: t
+    for t in [
+        Transition(
+            "send_for_signature",
+            _("Send for signature"),
+            (S.DRAFT,),
+            S.AWAITING_SIGNATURES,
+            _guard_send,
+            _apply_send,
+            manual=True,
+        ),
+        Transition(
+            "recall",
+            _("Pull back to draft"),
+            (S.AWAITING_SIGNATURES,),
+            S.DRAFT,
+            _guard_recall,
+            _apply_recall,
+            manual=True,
+        ),
+        Transition(
+            "activate",
+            _("Activate"),
+            (S.AWAITING_SIGNATURES,),
+            S.ACTIVE,
+            _guard_activate,
+            _apply_activate,
+            _after_activate,
+        ),
+        Transition("expire", _("Mark expired"), (S.ACTIVE,), S.EXPIRED, _guard_expire),
+        Transition(
+            "terminate", _("Terminate"), (S.ACTIVE,), S.TERMINATED, _guard_terminate, _apply_terminate, manual=True
+        ),
+        Transition("mark_renewed", _("Mark renewed"), (S.ACTIVE, S.EXPIRED), S.RENEWED, _guard_mark_renewed),
+    ]
+}
+
+
+def available(agreement: Agreement, *, manual_only: bool = True) -> list[Transition]:
+    """Transitions whose starting state matches the agreement's (guards not run)."""
+    return [t for t in TRANSITIONS.values() if agreement.status in t.sources and (t.manual or not manual_only)]
+
+
+def transition(agreement: Agreement, name: str, *, by: Any = None, **params: Any) -> Agreement:
+    """Move `agreement` through the named transition, or raise TransitionError.
+
+    The row is locked for the duration, so two concurrent calls (two signatures at the
+    same instant, two sweeps) see each other's result: the second finds the status
+    already changed and is refused. Returns the updated agreement.
+    """
+    try:
+        spec = TRANSITIONS[name]
+    except KeyError:
+        raise TransitionError(_("Unknown action.")) from None
+    with transaction.atomic():
+        current = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if current.status not in spec.sources:
+            raise TransitionError(
+                _("“%(action)s” is not possible for an agreement that is %(status)s.")
+                % {"action": spec.label, "status": current.get_status_display()}
+            )
+        spec.guard(current, params)
+        fields = spec.apply(current, params)
+        current.status = spec.target
+        current._history_user = by
+        current.save(update_fields=["status", "updated_at", *fields])
+        spec.after(current, by, params)
+    return current

@@ -1,0 +1,96 @@
+"""Documents around an agreement: amendments after signing, and attached files."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from qatif_partnerships.validators import reject_bidi_controls
+
+from .core import CLAUSE_TEXT_MAX, Agreement, _bilingual
+
+
+class AmendmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    AWAITING_SIGNATURES = "awaiting_signatures", _("Awaiting signatures")
+    ACTIVE = "active", _("In force")
+
+
+class Amendment(models.Model):
+    """A numbered change to a signed agreement; it is itself signed by both parties."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("agreement")
+    )
+    number = models.PositiveSmallIntegerField(_("number"), editable=False)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=300, validators=[reject_bidi_controls])
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True, validators=[reject_bidi_controls])
+    text_ar = models.TextField(_("text (Arabic)"), validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
+    text_en = models.TextField(_("text (English)"), blank=True, validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
+    effective_on = models.DateField(_("effective on"))
+    status = models.CharField(
+        _("status"), max_length=30, choices=AmendmentStatus.choices, default=AmendmentStatus.DRAFT
+    )
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["agreement", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="amendment_number_unique_per_agreement"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference} / {self.number}"
+
+    @property
+    def title(self) -> str:
+        return _bilingual(self, "title")
+
+    @property
+    def text(self) -> str:
+        return _bilingual(self, "text")
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    """Random stored name: the original name is kept in the row, never in the path."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"attachments/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """A file attached to an agreement by staff, e.g. a scanned annex."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("agreement")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    description = models.CharField(_("description"), max_length=300, blank=True, validators=[reject_bidi_controls])
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.original_name

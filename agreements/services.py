@@ -1,0 +1,160 @@
+"""Writes that span several agreement rows. Each runs in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from .lifecycle import TransitionError
+from .models import (
+    Agreement,
+    AgreementLocked,
+    AgreementStatus,
+    Amendment,
+    AmendmentStatus,
+    Attachment,
+    Clause,
+    Commitment,
+)
+from .uploads import sniff_document
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+    from .forms import AgreementForm, ClauseFormSet
+
+
+@transaction.atomic
+def agreement_save(*, form: AgreementForm, clauses: ClauseFormSet, by: User) -> Agreement:
+    """Save an agreement's header, clauses and their commitments as one change.
+
+    Only drafts may change: the stored status is checked under a row lock, so an
+    agreement sent for signature while the form was open is refused, not overwritten.
+    """
+    agreement = form.instance
+    if agreement.pk:
+        stored = Agreement.objects.select_for_update().get(pk=agreement.pk)
+        if stored.status != AgreementStatus.DRAFT:
+            raise AgreementLocked()
+    if agreement.owner_id is None:
+        # The owner field may be left empty: whoever saves follows the agreement.
+        agreement.owner = by
+    agreement._history_user = by
+    agreement = form.save()
+    clauses.instance = agreement
+    clauses.save_all(by=by)
+    return agreement
+
+
+@transaction.atomic
+def agreement_renew(*, agreement: Agreement, by: User) -> Agreement:
+    """Start the renewal of an agreement: a new draft with the same clauses and commitments.
+
+    The renewal starts the day after the current agreement ends and lasts as long;
+    commitment due dates move by the same amount. The current agreement becomes
+    "renewed" only when the renewal is signed and active.
+    """
+    current = Agreement.objects.select_for_update().select_related("partner").get(pk=agreement.pk)
+    if current.status not in (AgreementStatus.ACTIVE, AgreementStatus.EXPIRED):
+        raise TransitionError(_("Only an active or expired agreement can be renewed."))
+    if Agreement.objects.filter(renews=current).exists():
+        raise TransitionError(_("This agreement already has a renewal."))
+    shift = (current.ends_on - current.starts_on) + datetime.timedelta(days=1)
+    renewal = Agreement(
+        title_ar=current.title_ar,
+        title_en=current.title_en,
+        summary_ar=current.summary_ar,
+        summary_en=current.summary_en,
+        partner=current.partner,
+        owner=by,
+        starts_on=current.ends_on + datetime.timedelta(days=1),
+        ends_on=current.ends_on + shift,
+        renewal_notice_days=current.renewal_notice_days,
+        renews=current,
+    )
+    renewal._history_user = by
+    renewal.full_clean()
+    renewal.save()
+    for clause in current.clauses.order_by("order").prefetch_related("commitments"):
+        copy = Clause(
+            agreement=renewal,
+            kind=clause.kind,
+            order=clause.order,
+            text_ar=clause.text_ar,
+            text_en=clause.text_en,
+            responsible_party=clause.responsible_party,
+        )
+        copy._history_user = by
+        copy.save()
+        for commitment in clause.commitments.all():
+            new = Commitment(
+                clause=copy,
+                party=commitment.party,
+                description_ar=commitment.description_ar,
+                description_en=commitment.description_en,
+                target_quantity=commitment.target_quantity,
+                unit=commitment.unit,
+                due_on=commitment.due_on + shift,
+            )
+            new._history_user = by
+            new.save()
+    return renewal
+
+
+@transaction.atomic
+def amendment_create(
+    *,
+    agreement: Agreement,
+    by: User,
+    title_ar: str,
+    title_en: str,
+    text_ar: str,
+    text_en: str,
+    effective_on: datetime.date,
+) -> Amendment:
+    """Record a numbered amendment to an active agreement (signed like the agreement)."""
+    current = Agreement.objects.select_for_update().get(pk=agreement.pk)
+    if current.status != AgreementStatus.ACTIVE:
+        raise TransitionError(_("Only an active agreement can be amended."))
+    number = (current.amendments.aggregate(n=Max("number"))["n"] or 0) + 1
+    amendment = Amendment(
+        agreement=current,
+        number=number,
+        title_ar=title_ar,
+        title_en=title_en,
+        text_ar=text_ar,
+        text_en=text_en,
+        effective_on=effective_on,
+        status=AmendmentStatus.DRAFT,
+        created_by=by,
+    )
+    amendment._history_user = by
+    amendment.full_clean()
+    amendment.save()
+    return amendment
+
+
+def attachment_add(*, agreement: Agreement, upload: UploadedFile, description: str, by: User) -> Attachment:
+    """Store a checked upload under a random name and record it against the agreement."""
+    content_type = sniff_document(upload)
+    attachment = Attachment(
+        agreement=agreement,
+        original_name=upload.name[:255],
+        content_type=content_type,
+        size=upload.size,
+        description=description,
+        uploaded_by=by,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    try:
+        attachment.full_clean()
+        attachment.save()
+    except Exception:
+        attachment.file.delete(save=False)
+        raise
+    return attachment

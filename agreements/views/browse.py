@@ -1,0 +1,170 @@
+"""Read-only pages: dashboard, agreement list with search, agreement page, history, files."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import staff_required
+from partners.models import Contact, Partner
+from qatif_partnerships.search import normalize
+
+from .. import lifecycle
+from ..forms import AgreementFilterForm, AttachmentForm, TerminateForm
+from ..history import agreement_timeline
+from ..models import Agreement, AgreementStatus, Attachment, Clause, Commitment
+
+PAGE_SIZE = 25
+
+
+@login_required
+def dashboard(request):
+    agreements = Agreement.objects.visible_to(request.user)
+    counts = dict(agreements.order_by().values_list("status").annotate(n=Count("id")))
+    by_status = [(status, counts.get(status.value, 0)) for status in AgreementStatus]
+    context = {
+        "today": timezone.localdate(),
+        "by_status": by_status,
+        "total": sum(counts.values()),
+        "partner_count": Partner.objects.visible_to(request.user).count(),
+        "ending_soon": agreements.ending_within(90).select_related("partner").order_by("ends_on")[:10],
+        "recent": agreements.select_related("partner").order_by("-created_at", "-id")[:8],
+    }
+    return render(request, "agreements/dashboard.html", context)
+
+
+def search_agreements(queryset, text: str):
+    """Agreements whose reference, titles, summary, partner or clause text contain `text`.
+
+    Matching is on the normalised search columns (see qatif_partnerships.search), so
+    `احمد` finds `أحمد` and diacritics are ignored; every word must match somewhere.
+    """
+    for word in normalize(text).split()[:8]:
+        # Three separate lookups, each able to use its trigram index on PostgreSQL;
+        # one OR across the joins would make the planner scan every clause.
+        matching = (
+            Agreement.objects.filter(search_text__contains=word)
+            .values("pk")
+            .union(Agreement.objects.filter(partner__search_text__contains=word).values("pk"))
+            .union(Clause.objects.filter(search_text__contains=word).values("agreement_id"))
+        )
+        queryset = queryset.filter(pk__in=matching)
+    return queryset
+
+
+@login_required
+def agreement_list(request):
+    visible = Agreement.objects.visible_to(request.user)
+    partners = Partner.objects.visible_to(request.user).only("id", "name_ar", "name_en")
+    form = AgreementFilterForm(request.GET or None, partners=partners)
+    clause_count = (
+        Clause.objects.filter(agreement=OuterRef("pk")).order_by().values("agreement").annotate(n=Count("pk"))
+    )
+    agreements = visible.select_related("partner", "owner").annotate(clause_count=Subquery(clause_count.values("n")))
+    sort = "-created_at"
+    if form.is_bound and not form.is_valid():
+        messages.warning(request, _("Some filters were not understood and were ignored."))
+    # An invalid filter is left out of cleaned_data; the valid ones still apply.
+    filters = form.cleaned_data if form.is_bound else {}
+    if filters.get("q"):
+        agreements = search_agreements(agreements, filters["q"])
+    if filters.get("status"):
+        agreements = agreements.filter(status=filters["status"])
+    if filters.get("partner"):
+        agreements = agreements.filter(partner=filters["partner"])
+    if filters.get("sector"):
+        agreements = agreements.filter(partner__sector=filters["sector"])
+    if filters.get("kind"):
+        agreements = agreements.filter(Exists(Clause.objects.filter(agreement=OuterRef("pk"), kind=filters["kind"])))
+    if filters.get("ending_within"):
+        agreements = agreements.ending_within(filters["ending_within"])
+    if filters.get("sort"):
+        key = filters["sort"].lstrip("-")
+        sort = ("-" if filters["sort"].startswith("-") else "") + AgreementFilterForm.SORTS[key]
+    agreements = agreements.order_by(sort, "-id")
+    page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "form": form,
+        "current_sort": filters.get("sort") or "",
+        "sort_columns": [
+            ("reference", _("Reference")),
+            ("title", _("Title")),
+            ("partner", _("Partner")),
+            ("status", _("Status")),
+            ("starts_on", _("Starts on")),
+            ("ends_on", _("Ends on")),
+        ],
+    }
+    return render(request, "agreements/agreement_list.html", context)
+
+
+def visible_agreement(request, reference: str, queryset=None) -> Agreement:
+    """The agreement if this user may see it; a 404 otherwise (never a hint it exists)."""
+    queryset = queryset if queryset is not None else Agreement.objects.all()
+    return get_object_or_404(queryset.visible_to(request.user), reference=reference)
+
+
+@login_required
+def agreement_detail(request, reference: str):
+    commitments = Commitment.objects.with_progress().order_by("party", "id")
+    clauses = Clause.objects.order_by("order").prefetch_related(Prefetch("commitments", queryset=commitments))
+    agreement = visible_agreement(
+        request,
+        reference,
+        Agreement.objects.select_related("partner", "owner", "renews", "renewed_by").prefetch_related(
+            Prefetch("clauses", queryset=clauses),
+            Prefetch(
+                "partner__contacts",
+                queryset=Contact.objects.filter(can_sign=True, is_active=True),
+                to_attr="signatories",
+            ),
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+            "amendments",
+            "signing_requests",
+        ),
+    )
+    user = request.user
+    can_edit = user.can_edit_agreements
+    context = {
+        "agreement": agreement,
+        "can_edit": can_edit,
+        "transitions": {t.name for t in lifecycle.available(agreement)} if can_edit else set(),
+        "can_renew": can_edit
+        and agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.EXPIRED)
+        and not hasattr(agreement, "renewed_by"),
+        "terminate_form": TerminateForm(),
+        "attachment_form": AttachmentForm(),
+        "signing_requests": [r for r in agreement.signing_requests.all() if r.amendment_id is None],
+    }
+    return render(request, "agreements/agreement_detail.html", context)
+
+
+@staff_required
+def agreement_history(request, reference: str):
+    """The change timeline; loaded into the agreement page, or opened on its own."""
+    agreement = visible_agreement(request, reference)
+    template = "agreements/_history.html" if request.headers.get("HX-Request") else "agreements/history.html"
+    return render(request, template, {"agreement": agreement, "timeline": agreement_timeline(agreement)})
+
+
+@login_required
+def attachment_download(request, reference: str, pk: int):
+    """Files are never at a public URL: this view checks the reader may see the agreement."""
+    agreement = visible_agreement(request, reference)
+    attachment = get_object_or_404(Attachment, pk=pk, agreement=agreement)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
