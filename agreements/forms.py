@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_EDITORS, User
 from partners.models import Partner, Sector
+from qatif_partnerships.validators import reject_bidi_controls
 
-from .models import Agreement, AgreementStatus, Amendment, Clause, ClauseKind, Commitment
+from .models import Agreement, AgreementStatus, Amendment, Clause, ClauseKind, Commitment, SignatureMethod
 
 
 class DateInput(forms.DateInput):
@@ -294,3 +295,43 @@ class AmendmentForm(forms.ModelForm):
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+
+class SignForm(forms.Form):
+    """What a signatory confirms and how they sign."""
+
+    name = forms.CharField(label=_("Your full name"), max_length=200, validators=[reject_bidi_controls])
+    title = forms.CharField(label=_("Your title"), max_length=200, required=False, validators=[reject_bidi_controls])
+    consent = forms.BooleanField(
+        label=_(
+            "I agree to sign this agreement electronically, and that my electronic signature binds me "
+            "as a handwritten one would."
+        ),
+        error_messages={"required": _("Tick the box to agree to sign electronically.")},
+    )
+    method = forms.ChoiceField(
+        label=_("How do you sign?"), choices=SignatureMethod.choices, widget=forms.RadioSelect, initial="drawn"
+    )
+    drawn = forms.CharField(required=False, widget=forms.HiddenInput, max_length=1_400_000)
+    typed = forms.CharField(
+        label=_("Type your name as your signature"),
+        required=False,
+        max_length=100,
+        validators=[reject_bidi_controls],
+    )
+    content_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        method = cleaned.get("method")
+        if method == SignatureMethod.DRAWN and not cleaned.get("drawn"):
+            self.add_error("drawn", _("Draw your signature in the box, or type it instead."))
+        if method == SignatureMethod.TYPED and not (cleaned.get("typed") or "").strip():
+            self.add_error("typed", _("Type your name as your signature."))
+        return cleaned
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you decline to sign?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )

@@ -71,12 +71,13 @@ def _display(model: type[models.Model], name: str, value: Any, labels: dict[str,
 
 
 def _field_names(model: type[models.Model]) -> list[tuple[str, str]]:
-    names = []
-    for f in model._meta.concrete_fields:
-        if f.name in _SKIP:
-            continue
-        names.append((f.attname, str(f.verbose_name)))
-    return names
+    """The tracked fields: those the historical model keeps, minus bookkeeping."""
+    tracked = {f.attname for f in model.history.model._meta.concrete_fields}
+    return [
+        (f.attname, str(f.verbose_name))
+        for f in model._meta.concrete_fields
+        if f.name not in _SKIP and f.attname in tracked
+    ]
 
 
 def _entries(model, records, subject, labels) -> list[Entry]:

@@ -23,8 +23,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from .audit import audit_record
 from .content import canonical_content, sha256_of
-from .models import Agreement, AgreementStatus, Party, SigningRequest, SigningStatus
+from .models import Agreement, AgreementStatus, AuditKind, Party, SigningRequest, SigningStatus
 from .models.signing import OPEN_SIGNING_STATUSES
 
 S = AgreementStatus
@@ -78,6 +79,13 @@ def _guard_send(agreement: Agreement, params: dict[str, Any]) -> None:
             raise TransitionError(
                 _("%(name)s has no email address to receive the signing link.") % {"name": contact.name_ar}
             )
+
+
+def _after_send(agreement: Agreement, by: Any, params: dict[str, Any]) -> None:
+    from .tasks import invite_signatory
+
+    request_ids = list(agreement.signing_requests.filter(status=SigningStatus.PENDING).values_list("pk", flat=True))
+    transaction.on_commit(lambda: [invite_signatory.delay(pk) for pk in request_ids])
 
 
 def _apply_send(agreement: Agreement, params: dict[str, Any]) -> list[str]:
@@ -186,6 +194,7 @@ TRANSITIONS: dict[str, Transition] = {
             S.AWAITING_SIGNATURES,
             _guard_send,
             _apply_send,
+            _after_send,
             manual=True,
         ),
         Transition(
@@ -215,6 +224,17 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# The audit-trail event each transition writes.
+AUDIT_KINDS = {
+    "send_for_signature": AuditKind.SENT,
+    "recall": AuditKind.RECALLED,
+    "activate": AuditKind.ACTIVATED,
+    "expire": AuditKind.ENDED,
+    "terminate": AuditKind.TERMINATED,
+    "mark_renewed": AuditKind.RENEWED,
+}
+
+
 def available(agreement: Agreement, *, manual_only: bool = True) -> list[Transition]:
     """Transitions whose starting state matches the agreement's (guards not run)."""
     return [t for t in TRANSITIONS.values() if agreement.status in t.sources and (t.manual or not manual_only)]
@@ -240,8 +260,17 @@ def transition(agreement: Agreement, name: str, *, by: Any = None, **params: Any
             )
         spec.guard(current, params)
         fields = spec.apply(current, params)
+        previous = current.status
         current.status = spec.target
         current._history_user = by
         current.save(update_fields=["status", "updated_at", *fields])
+        audit_record(
+            agreement=current,
+            kind=AUDIT_KINDS[name],
+            actor=by,
+            actor_label="" if by is not None else str(_("the portal")),
+            details={"from": previous, "to": spec.target}
+            | ({"content_hash": current.content_hash} if name in ("send_for_signature", "activate") else {}),
+        )
         spec.after(current, by, params)
     return current

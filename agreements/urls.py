@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import signing
 
 app_name = "agreements"
 
@@ -10,6 +11,7 @@ urlpatterns = [
     path("<str:reference>/", views.agreement_detail, name="detail"),
     path("<str:reference>/edit/", views.agreement_edit, name="edit"),
     path("<str:reference>/history/", views.agreement_history, name="history"),
+    path("<str:reference>/audit/", views.agreement_audit, name="audit"),
     path("<str:reference>/send/", views.send_for_signature, name="send"),
     path("<str:reference>/recall/", views.recall, name="recall"),
     path("<str:reference>/terminate/", views.terminate, name="terminate"),
@@ -17,4 +19,7 @@ urlpatterns = [
     path("<str:reference>/amendments/new/", views.amendment_create, name="amendment_create"),
     path("<str:reference>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("<str:reference>/attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("<str:reference>/sign/", signing.sign_from_account, name="sign"),
+    path("<str:reference>/signatories/<int:pk>/resend/", signing.signatory_resend, name="signatory_resend"),
+    path("<str:reference>/signatories/<int:pk>/revoke/", signing.signatory_revoke, name="signatory_revoke"),
 ]

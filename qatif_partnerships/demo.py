@@ -493,10 +493,14 @@ def demo_load() -> list[Login]:
     staff.groups.set([Group.objects.get(name=STAFF_EDITORS)])
     viewer = _user("viewer", email="viewer@qatif-charity.example", first_name="موظف اطلاع")
     viewer.groups.set([Group.objects.get(name=STAFF_READONLY)])
+    # The chairman signs for the charity from his own account.
+    chairman = _user("chairman", email=CHARITY["chairman_email"], first_name=CHARITY["chairman_name_ar"])
+    chairman.groups.set([Group.objects.get(name=STAFF_READONLY)])
     logins = [
         Login("admin", admin.username, DEMO_PASSWORD),
         Login("staff", staff.username, DEMO_PASSWORD),
         Login("read-only staff", viewer.username, DEMO_PASSWORD),
+        Login("chairman (signs)", chairman.username, DEMO_PASSWORD),
     ]
 
     for spec in PARTNERSHIPS:

@@ -75,6 +75,15 @@ REDIS_URL = env_str("REDIS_URL")
 # Agreement references read `<prefix>-<year>-<number>`, e.g. QC-2026-0001.
 AGREEMENT_REFERENCE_PREFIX = env_str("AGREEMENT_REFERENCE_PREFIX", "QC")
 
+# Days a personal signing link stays valid after it is sent.
+SIGNING_LINK_DAYS = env_int("SIGNING_LINK_DAYS", 14)
+# Wrong signing-link tokens allowed per IP address in 10 minutes before refusing.
+SIGNING_TOKEN_ATTEMPTS = env_int("SIGNING_TOKEN_ATTEMPTS", 20)
+# Reverse proxies in front of the portal that append to X-Forwarded-For (0: none).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Signing links must not leak through the Referer header to other sites.
+SECURE_REFERRER_POLICY = "same-origin"
+
 # Runtime files of the embedded demo (SQLite database, media, mail, broker queue).
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
@@ -193,6 +202,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/signature_pad", NODE_MODULES / "signature_pad" / "dist"),
+    ("vendor/fonts/aref-ruqaa", NODE_MODULES / "@fontsource" / "aref-ruqaa"),
     ("vendor/fonts/ibm-plex-sans-arabic", NODE_MODULES / "@fontsource" / "ibm-plex-sans-arabic"),
 ]
 STORAGES = {

@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("partners/", include("partners.urls")),
     path("agreements/", include("agreements.urls")),
+    path("sign/", include("agreements.signing.urls")),
     path("admin/", admin.site.urls),
 ]

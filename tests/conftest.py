@@ -35,6 +35,21 @@ def _reachable(url: str) -> bool:
         return False
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_in_process():
+    """Tasks queued by the code under test run right away, in this process.
+
+    Tests that prove the real worker (tests/test_celery.py, the integration tests)
+    start a worker process with their own client and are not affected.
+    """
+    from qatif_partnerships.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager = False
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # PBKDF2 at full strength costs ~0.3 s per user; tests create hundreds.

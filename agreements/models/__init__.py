@@ -20,10 +20,21 @@ from .core import (
     evidence_upload_to,
 )
 from .documents import Amendment, AmendmentStatus, Attachment, attachment_upload_to
-from .signing import SigningRequest, SigningStatus
+from .signing import (
+    OPEN_SIGNING_STATUSES,
+    AuditEvent,
+    AuditKind,
+    Signature,
+    SignatureChannel,
+    SignatureMethod,
+    SigningRequest,
+    SigningStatus,
+    hash_token,
+)
 
 __all__ = [
     "CLAUSE_TEXT_MAX",
+    "OPEN_SIGNING_STATUSES",
     "Agreement",
     "AgreementLocked",
     "AgreementQuerySet",
@@ -31,6 +42,8 @@ __all__ = [
     "Amendment",
     "AmendmentStatus",
     "Attachment",
+    "AuditEvent",
+    "AuditKind",
     "Clause",
     "ClauseKind",
     "Commitment",
@@ -41,9 +54,13 @@ __all__ = [
     "ProgressUpdate",
     "ReferenceSequence",
     "ResponsibleParty",
+    "Signature",
+    "SignatureChannel",
+    "SignatureMethod",
     "SigningRequest",
     "SigningStatus",
     "Unit",
     "attachment_upload_to",
     "evidence_upload_to",
+    "hash_token",
 ]

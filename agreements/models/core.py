@@ -199,11 +199,16 @@ class Agreement(models.Model):
     sent_at = models.DateTimeField(_("sent for signature at"), null=True, blank=True, editable=False)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True, editable=False)
     search_text = models.TextField(editable=False, default="")
+    # Head of the audit trail's hash chain and its length (see agreements.audit).
+    audit_head = models.CharField(max_length=64, editable=False, default="0" * 64)
+    audit_count = models.PositiveIntegerField(editable=False, default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AgreementQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at"])
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at", "audit_head", "audit_count"])
+
+    AUDIT_FIELDS = ("audit_head", "audit_count")
 
     # What the parties agree to: frozen once the agreement leaves the draft state.
     CONTENT_FIELDS = (
@@ -258,6 +263,12 @@ class Agreement(models.Model):
         if not self.reference:
             self.reference = ReferenceSequence.next_reference(timezone.localdate().year)
         self.search_text = document(self.reference, self.title_ar, self.title_en, self.summary_ar, self.summary_en)
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # The audit chain's head moves only through agreements.audit; a full save of
+            # an instance loaded earlier must not put back an older head.
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in self.AUDIT_FIELDS
+            ]
         super().save(*args, **kwargs)
         self._loaded = {name: getattr(self, name) for name in (*self.CONTENT_FIELDS, "status")}
 

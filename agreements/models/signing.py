@@ -1,9 +1,17 @@
-"""Who signs an agreement: one signing request per signatory."""
+"""Signing: one request per signatory, the signatures, and the agreement's audit trail."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import secrets
+import uuid
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .core import Agreement, Party
@@ -22,6 +30,11 @@ class SigningStatus(models.TextChoices):
 
 # Requests in these states may still be signed.
 OPEN_SIGNING_STATUSES = (SigningStatus.PENDING, SigningStatus.SENT, SigningStatus.OPENED)
+
+
+def hash_token(token: str) -> str:
+    """Tokens are stored only as their SHA-256: a database leak gives no working link."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class SigningRequestQuerySet(models.QuerySet):
@@ -65,6 +78,13 @@ class SigningRequest(models.Model):
     title = models.CharField(_("title"), max_length=200, blank=True)
     email = models.EmailField(_("email"))
     status = models.CharField(_("status"), max_length=20, choices=SigningStatus.choices, default=SigningStatus.PENDING)
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    token_expires_at = models.DateTimeField(_("link expires at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    send_count = models.PositiveSmallIntegerField(_("times sent"), default=0)
+    opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("signed or declined at"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = SigningRequestQuerySet.as_manager()
@@ -76,3 +96,177 @@ class SigningRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement.reference}: {self.name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_SIGNING_STATUSES
+
+    def issue_token(self) -> str:
+        """Create a new personal link token (256 random bits); any earlier one stops working.
+
+        Returns the token itself, which is never stored: only its hash is.
+        """
+        token = secrets.token_urlsafe(32)
+        self.token_hash = hash_token(token)
+        self.token_expires_at = timezone.now() + timezone.timedelta(days=settings.SIGNING_LINK_DAYS)
+        return token
+
+    def link_is_usable(self, now=None) -> bool:
+        """A link works while the request is open, unexpired and the agreement awaits signatures."""
+        now = now or timezone.now()
+        from .core import AgreementStatus
+
+        awaiting = (
+            self.amendment.status == "awaiting_signatures"
+            if self.amendment_id
+            else self.agreement.status == AgreementStatus.AWAITING_SIGNATURES
+        )
+        return self.is_open and awaiting and self.token_expires_at is not None and now < self.token_expires_at
+
+
+class SignatureMethod(models.TextChoices):
+    DRAWN = "drawn", _("Drawn")
+    TYPED = "typed", _("Typed")
+
+
+class SignatureChannel(models.TextChoices):
+    LINK = "link", _("Signing link")
+    ACCOUNT = "account", _("Portal account")
+
+
+def signature_upload_to(instance: Signature, filename: str) -> str:
+    return f"signatures/{uuid.uuid4().hex}.png"
+
+
+class Signature(models.Model):
+    """What a signatory confirmed and how they signed; written once, never changed."""
+
+    request = models.OneToOneField(
+        SigningRequest, on_delete=models.PROTECT, related_name="signature", verbose_name=_("signing request")
+    )
+    signer_name = models.CharField(_("name as confirmed"), max_length=200)
+    signer_title = models.CharField(_("title as confirmed"), max_length=200, blank=True)
+    method = models.CharField(_("method"), max_length=10, choices=SignatureMethod.choices)
+    image = models.FileField(_("drawn signature"), upload_to=signature_upload_to, blank=True)
+    image_sha256 = models.CharField(max_length=64, blank=True)
+    typed_text = models.CharField(_("typed signature"), max_length=100, blank=True)
+    channel = models.CharField(_("signed through"), max_length=10, choices=SignatureChannel.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed at"))
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=500, blank=True)
+    content_hash = models.CharField(_("content hash signed"), max_length=64)
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(method="drawn") & ~models.Q(image=""))
+                | (models.Q(method="typed") & ~models.Q(typed_text="")),
+                name="signature_has_image_or_text",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signer_name} ({self.signed_at:%Y-%m-%d %H:%M})"
+
+
+class AuditKind(models.TextChoices):
+    SENT = "sent", _("Sent for signature")
+    INVITED = "invited", _("Signing link sent")
+    OPENED = "opened", _("Opened")
+    SIGNED = "signed", _("Signed")
+    DECLINED = "declined", _("Declined")
+    RESENT = "resent", _("Link sent again")
+    REVOKED = "revoked", _("Request revoked")
+    RECALLED = "recalled", _("Pulled back to draft")
+    ACTIVATED = "activated", _("Fully signed: in force")
+    EXPIRED = "expired", _("Link expired")
+    PDF_ISSUED = "pdf_issued", _("Signed PDF issued")
+    TERMINATED = "terminated", _("Agreement terminated")
+    ENDED = "ended", _("Agreement reached its end date")
+    RENEWED = "renewed", _("Agreement renewed")
+
+
+GENESIS = "0" * 64
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError("Audit events are append-only.")
+
+    def delete(self):
+        raise ValidationError("Audit events are append-only.")
+
+
+class AuditEvent(models.Model):
+    """One event of an agreement's audit trail, chained to the previous one by its hash.
+
+    Each event's `hash` covers its own content and the previous event's hash, and the
+    agreement keeps the last hash and the count (`audit_head`, `audit_count`), so an
+    edited, deleted, inserted or reordered event breaks the chain (see agreements.audit).
+    Rows are append-only: the ORM refuses to update or delete them.
+    """
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="audit_events", verbose_name=_("agreement")
+    )
+    sequence = models.PositiveIntegerField(_("number"))
+    kind = models.CharField(_("event"), max_length=20, choices=AuditKind.choices)
+    signing_request = models.ForeignKey(
+        SigningRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("by"), max_length=300, blank=True)
+    at = models.DateTimeField(_("time"))
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=500, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        ordering = ["agreement", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "sequence"], name="audit_sequence_unique_per_agreement"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_id}#{self.sequence} {self.kind}"
+
+    def payload(self) -> dict[str, Any]:
+        """Everything the hash covers, in a stable form."""
+        return {
+            "agreement": self.agreement_id,
+            "sequence": self.sequence,
+            "kind": self.kind,
+            "signing_request": self.signing_request_id,
+            "actor": self.actor_id,
+            "actor_label": self.actor_label,
+            "at": self.at.isoformat(timespec="microseconds"),
+            "ip": self.ip or "",
+            "user_agent": self.user_agent,
+            "details": self.details,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        encoded = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(encoded.encode()).hexdigest()
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise ValidationError("Audit events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Audit events are append-only.")

@@ -1,4 +1,4 @@
-from .browse import agreement_detail, agreement_history, agreement_list, attachment_download, dashboard
+from .browse import agreement_audit, agreement_detail, agreement_history, agreement_list, attachment_download, dashboard
 from .edit import (
     agreement_edit,
     amendment_create,
@@ -10,6 +10,7 @@ from .edit import (
 )
 
 __all__ = [
+    "agreement_audit",
     "agreement_detail",
     "agreement_edit",
     "agreement_history",

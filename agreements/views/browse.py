@@ -16,9 +16,11 @@ from partners.models import Contact, Partner
 from qatif_partnerships.search import normalize
 
 from .. import lifecycle
+from ..audit import audit_verify
 from ..forms import AgreementFilterForm, AttachmentForm, TerminateForm
 from ..history import agreement_timeline
-from ..models import Agreement, AgreementStatus, Attachment, Clause, Commitment
+from ..models import Agreement, AgreementStatus, Attachment, AuditEvent, Clause, Commitment
+from ..signing.services import signing_request_for_user
 
 PAGE_SIZE = 25
 
@@ -50,9 +52,10 @@ def search_agreements(queryset, text: str):
         # one OR across the joins would make the planner scan every clause.
         matching = (
             Agreement.objects.filter(search_text__contains=word)
+            .order_by()
             .values("pk")
-            .union(Agreement.objects.filter(partner__search_text__contains=word).values("pk"))
-            .union(Clause.objects.filter(search_text__contains=word).values("agreement_id"))
+            .union(Agreement.objects.filter(partner__search_text__contains=word).order_by().values("pk"))
+            .union(Clause.objects.filter(search_text__contains=word).order_by().values("agreement_id"))
         )
         queryset = queryset.filter(pk__in=matching)
     return queryset
@@ -142,6 +145,9 @@ def agreement_detail(request, reference: str):
         "terminate_form": TerminateForm(),
         "attachment_form": AttachmentForm(),
         "signing_requests": [r for r in agreement.signing_requests.all() if r.amendment_id is None],
+        "my_signing_request": signing_request_for_user(agreement, user, agreement.signing_requests.all())
+        if agreement.status == AgreementStatus.AWAITING_SIGNATURES
+        else None,
     }
     return render(request, "agreements/agreement_detail.html", context)
 
@@ -152,6 +158,16 @@ def agreement_history(request, reference: str):
     agreement = visible_agreement(request, reference)
     template = "agreements/_history.html" if request.headers.get("HX-Request") else "agreements/history.html"
     return render(request, template, {"agreement": agreement, "timeline": agreement_timeline(agreement)})
+
+
+@login_required
+def agreement_audit(request, reference: str):
+    """The audit trail and whether its hash chain verifies; loaded into the agreement page."""
+    agreement = visible_agreement(request, reference)
+    events = AuditEvent.objects.filter(agreement=agreement).select_related("actor").order_by("sequence")
+    context = {"agreement": agreement, "events": events, "check": audit_verify(agreement)}
+    template = "agreements/_audit.html" if request.headers.get("HX-Request") else "agreements/audit.html"
+    return render(request, template, context)
 
 
 @login_required

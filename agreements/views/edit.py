@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.permissions import editor_required
 from partners.models import CharityProfile
 
@@ -111,6 +112,12 @@ def send_for_signature(request, reference: str):
                 "charity_name": charity.chairman_name_ar,
                 "charity_title": charity.chairman_title_ar,
                 "charity_email": charity.chairman_email,
+                # The chairman signs from his account when he has one.
+                "charity_user": User.objects.filter(
+                    email__iexact=charity.chairman_email, is_active=True, partner__isnull=True
+                ).first()
+                if charity.chairman_email
+                else None,
             },
         )
     return render(request, "agreements/send_for_signature.html", {"agreement": agreement, "form": form})

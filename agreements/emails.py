@@ -1,0 +1,64 @@
+"""Emails about agreements: Arabic first, English below, plain text and HTML."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from partners.models import CharityProfile
+
+from .models import SigningRequest
+
+
+def _send(*, subject_ar: str, subject_en: str, to: list[str], template: str, context: dict) -> None:
+    context = {**context, "charity": CharityProfile.load(), "site_url": settings.SITE_URL}
+    parts = {}
+    for language in ("ar", "en"):
+        with translation.override(language):
+            parts[language] = {
+                "text": render_to_string(f"emails/{template}.txt", context),
+                "html": render_to_string(f"emails/{template}.html", context),
+            }
+    separator = "\n\n" + "-" * 40 + "\n\n"
+    text = parts["ar"]["text"].strip() + separator + parts["en"]["text"].strip() + "\n"
+    html = render_to_string(
+        "emails/base.html", {"arabic": parts["ar"]["html"], "english": parts["en"]["html"], **context}
+    )
+    message = EmailMultiAlternatives(
+        subject=f"{subject_ar} | {subject_en}", body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to
+    )
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def send_signing_invitation(request: SigningRequest, token: str) -> None:
+    agreement = request.agreement
+    link = settings.SITE_URL + reverse("signing:link", args=[token])
+    _send(
+        subject_ar=f"طلب توقيع: {agreement.title_ar}",
+        subject_en=f"Please sign: {agreement.title_en or agreement.title_ar}",
+        to=[request.email],
+        template="signing_request",
+        context={"request": request, "agreement": agreement, "link": link, "expires": request.token_expires_at},
+    )
+
+
+def send_decline_notice(request: SigningRequest) -> None:
+    agreement = request.agreement
+    owner = agreement.owner
+    if not owner.email:
+        return
+    _send(
+        subject_ar=f"اعتذار عن التوقيع: {agreement.reference}",
+        subject_en=f"Signature declined: {agreement.reference}",
+        to=[owner.email],
+        template="signing_declined",
+        context={
+            "request": request,
+            "agreement": agreement,
+            "link": settings.SITE_URL + reverse("agreements:detail", args=[agreement.reference]),
+        },
+    )

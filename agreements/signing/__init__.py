@@ -1,0 +1,1 @@
+"""Signing agreements: links, signatures, declines; see services.py."""

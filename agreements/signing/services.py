@@ -1,0 +1,306 @@
+"""Signing services: invite, open, sign, decline, resend, revoke.
+
+Each is one transaction that locks the agreement row first, so two signatories acting
+at the same instant are serialised: both signatures are recorded and the agreement is
+activated exactly once. Emails and the PDF job are queued with on_commit, so nothing is
+sent for a change that was rolled back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import lifecycle
+from ..audit import audit_record
+from ..content import canonical_content, sha256_of
+from ..models import (
+    Agreement,
+    AgreementStatus,
+    AuditKind,
+    Signature,
+    SignatureChannel,
+    SignatureMethod,
+    SigningRequest,
+    SigningStatus,
+    hash_token,
+)
+from ..models.signing import OPEN_SIGNING_STATUSES
+
+
+class SigningRefused(Exception):
+    """The signing request cannot be used; `message` is safe to show the signatory."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Visitor:
+    """Who is acting, as far as the request tells: account, address, browser."""
+
+    user: Any = None
+    ip: str | None = None
+    user_agent: str = ""
+
+
+def _locked(signing_request: SigningRequest) -> tuple[Agreement, SigningRequest]:
+    agreement = Agreement.objects.select_for_update().get(pk=signing_request.agreement_id)
+    fresh = SigningRequest.objects.select_for_update().get(pk=signing_request.pk)
+    return agreement, fresh
+
+
+def _signatory_label(signing_request: SigningRequest) -> str:
+    return f"{signing_request.name} <{signing_request.email}>"
+
+
+def find_by_token(token: str) -> SigningRequest | None:
+    """The signing request whose link carries `token`, if the link still works."""
+    if not token or len(token) > 100:
+        return None
+    digest = hash_token(token)
+    candidate = SigningRequest.objects.select_related("agreement", "amendment").filter(token_hash=digest).first()
+    # The lookup is by hash; the comparison is constant-time anyway.
+    if candidate is None or not hmac.compare_digest(candidate.token_hash, digest):
+        return None
+    return candidate if candidate.link_is_usable() else None
+
+
+@transaction.atomic
+def signing_invite(*, signing_request_id: int, resend: bool = False, by: Any = None) -> str | None:
+    """Give the signatory a new personal link and email it; returns None if no longer open.
+
+    A new token replaces the old one, so after a resend only the newest link works.
+    """
+    from ..emails import send_signing_invitation
+
+    request = SigningRequest.objects.filter(pk=signing_request_id).first()
+    if request is None:
+        return None
+    agreement, request = _locked(request)
+    if request.status not in OPEN_SIGNING_STATUSES or agreement.status != AgreementStatus.AWAITING_SIGNATURES:
+        return None
+    token = request.issue_token()
+    now = timezone.now()
+    request.sent_at = now
+    request.send_count += 1
+    if request.status == SigningStatus.PENDING:
+        request.status = SigningStatus.SENT
+    request.save(update_fields=["token_hash", "token_expires_at", "sent_at", "send_count", "status"])
+    audit_record(
+        agreement=agreement,
+        kind=AuditKind.RESENT if resend else AuditKind.INVITED,
+        actor=by,
+        actor_label="" if by else _("the portal"),
+        signing_request=request,
+        details={"to": request.email, "expires": request.token_expires_at.isoformat()},
+    )
+    send_signing_invitation(request, token)
+    return token
+
+
+@transaction.atomic
+def signing_open(*, signing_request: SigningRequest, visitor: Visitor) -> None:
+    """Record the first time the signatory opens the signing page."""
+    agreement, request = _locked(signing_request)
+    if request.opened_at is not None or not request.is_open:
+        return
+    request.opened_at = timezone.now()
+    if request.status in (SigningStatus.PENDING, SigningStatus.SENT):
+        request.status = SigningStatus.OPENED
+    request.save(update_fields=["opened_at", "status"])
+    audit_record(
+        agreement=agreement,
+        kind=AuditKind.OPENED,
+        actor=visitor.user,
+        actor_label=_signatory_label(request),
+        signing_request=request,
+        ip=visitor.ip,
+        user_agent=visitor.user_agent,
+    )
+
+
+def current_content_hash(agreement: Agreement) -> str:
+    signatories = list(agreement.signing_requests.filter(amendment=None).exclude(status=SigningStatus.VOIDED))
+    return sha256_of(canonical_content(agreement, signatories))
+
+
+@transaction.atomic
+def signature_record(
+    *,
+    signing_request: SigningRequest,
+    visitor: Visitor,
+    channel: str,
+    name: str,
+    title: str,
+    content_hash_seen: str,
+    method: str,
+    image_png: bytes | None = None,
+    typed_text: str = "",
+) -> Signature:
+    """Record a signature; activate the agreement when it is the last one.
+
+    Refused (SigningRefused) when the request is no longer open, or when the content
+    the signatory saw (its hash) is not the content that was sent for signature, or the
+    stored content no longer produces that hash.
+    """
+    agreement, request = _locked(signing_request)
+    if not request.is_open or agreement.status != AgreementStatus.AWAITING_SIGNATURES:
+        raise SigningRefused(_("This signing request is no longer open."))
+    if not hmac.compare_digest(content_hash_seen or "", agreement.content_hash):
+        raise SigningRefused(
+            _("The agreement changed after you opened it. Reload the page and read it again before signing.")
+        )
+    if current_content_hash(agreement) != agreement.content_hash:
+        raise SigningRefused(_("The agreement's content does not match what was sent for signature."))
+    if method == SignatureMethod.DRAWN and not image_png:
+        raise ValidationError(_("Draw your signature in the box, or type it instead."))
+    if method == SignatureMethod.TYPED and not typed_text.strip():
+        raise ValidationError(_("Type your name as your signature."))
+
+    now = timezone.now()
+    signature = Signature(
+        request=request,
+        signer_name=name.strip(),
+        signer_title=title.strip(),
+        method=method,
+        typed_text=typed_text.strip() if method == SignatureMethod.TYPED else "",
+        channel=channel,
+        user=visitor.user if visitor.user is not None and visitor.user.is_authenticated else None,
+        signed_at=now,
+        ip=visitor.ip,
+        user_agent=visitor.user_agent,
+        content_hash=agreement.content_hash,
+    )
+    if method == SignatureMethod.DRAWN:
+        signature.image_sha256 = hashlib.sha256(image_png).hexdigest()
+        signature.image.save("signature.png", ContentFile(image_png), save=False)
+    signature.full_clean(exclude=["request", "image"])
+    try:
+        signature.save()
+    except Exception:
+        if signature.image:
+            signature.image.delete(save=False)
+        raise
+    request.status = SigningStatus.SIGNED
+    request.responded_at = now
+    request.token_hash = None
+    request.save(update_fields=["status", "responded_at", "token_hash"])
+    audit_record(
+        agreement=agreement,
+        kind=AuditKind.SIGNED,
+        actor=signature.user,
+        actor_label=_signatory_label(request),
+        signing_request=request,
+        ip=visitor.ip,
+        user_agent=visitor.user_agent,
+        details={
+            "name": signature.signer_name,
+            "title": signature.signer_title,
+            "method": method,
+            "channel": channel,
+            "content_hash": agreement.content_hash,
+            "image_sha256": signature.image_sha256,
+        },
+    )
+    remaining = agreement.signing_requests.filter(amendment=None, status__in=OPEN_SIGNING_STATUSES).exists()
+    if not remaining:
+        lifecycle.transition(agreement, "activate", by=signature.user)
+    return signature
+
+
+@transaction.atomic
+def signing_decline(*, signing_request: SigningRequest, visitor: Visitor, reason: str) -> None:
+    """The signatory declines with a reason; the owner is told by email."""
+    from ..tasks import notify_decline
+
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for declining."))
+    agreement, request = _locked(signing_request)
+    if not request.is_open:
+        raise SigningRefused(_("This signing request is no longer open."))
+    request.status = SigningStatus.DECLINED
+    request.decline_reason = reason
+    request.responded_at = timezone.now()
+    request.token_hash = None
+    request.save(update_fields=["status", "decline_reason", "responded_at", "token_hash"])
+    audit_record(
+        agreement=agreement,
+        kind=AuditKind.DECLINED,
+        actor=visitor.user,
+        actor_label=_signatory_label(request),
+        signing_request=request,
+        ip=visitor.ip,
+        user_agent=visitor.user_agent,
+        details={"reason": reason[:2000]},
+    )
+    transaction.on_commit(lambda: notify_decline.delay(request.pk))
+
+
+@transaction.atomic
+def signing_revoke(*, signing_request: SigningRequest, by: Any) -> None:
+    """Staff cancel a request: its link stops working at once."""
+    agreement, request = _locked(signing_request)
+    if not request.is_open:
+        raise SigningRefused(_("Only an open signing request can be revoked."))
+    request.status = SigningStatus.REVOKED
+    request.token_hash = None
+    request.save(update_fields=["status", "token_hash"])
+    audit_record(agreement=agreement, kind=AuditKind.REVOKED, actor=by, signing_request=request)
+
+
+def signing_resend(*, signing_request: SigningRequest, by: Any) -> None:
+    """Send a fresh link (the old one dies); revoked or expired requests are reopened."""
+    from ..tasks import invite_signatory
+
+    with transaction.atomic():
+        agreement, request = _locked(signing_request)
+        if agreement.status != AgreementStatus.AWAITING_SIGNATURES:
+            raise SigningRefused(_("The agreement is not awaiting signatures."))
+        if request.status in (SigningStatus.SIGNED, SigningStatus.VOIDED):
+            raise SigningRefused(_("This signatory has already signed, or the request was voided."))
+        if request.status in (SigningStatus.REVOKED, SigningStatus.EXPIRED, SigningStatus.DECLINED):
+            request.status = SigningStatus.PENDING
+            request.save(update_fields=["status"])
+        transaction.on_commit(lambda: invite_signatory.delay(request.pk, True, by.pk if by else None))
+
+
+def signing_request_for_user(agreement: Agreement, user: Any, requests=None) -> SigningRequest | None:
+    """The open request this logged-in user may sign from their account, if any.
+
+    Staff sign only requests addressed to their account; partner users also those
+    addressed to their email at their own partner. `requests` may pass the agreement's
+    already loaded signing requests.
+    """
+    if not user.is_authenticated:
+        return None
+    if requests is None:
+        requests = agreement.signing_requests.all()
+    for request in requests:
+        if request.amendment_id is not None or request.status not in OPEN_SIGNING_STATUSES:
+            continue
+        if request.user_id == user.pk:
+            return request
+        if (
+            user.partner_id
+            and user.partner_id == agreement.partner_id
+            and request.party == "partner"
+            and user.email
+            and request.email.lower() == user.email.lower()
+        ):
+            return request
+    return None
+
+
+def channel_for(account: bool) -> str:
+    return SignatureChannel.ACCOUNT if account else SignatureChannel.LINK

@@ -1,0 +1,40 @@
+"""Celery tasks of the agreements app. Each takes ids and delegates to a service."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from celery import shared_task
+
+logger = logging.getLogger(__name__)
+
+# Transient delivery problems: retried with backoff; anything else fails at once.
+TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+
+
+@shared_task(
+    autoretry_for=TRANSIENT_MAIL_ERRORS,
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=6,
+)
+def invite_signatory(signing_request_id: int, resend: bool = False, by_user_id: int | None = None) -> bool:
+    """Email a signatory a new personal signing link."""
+    from accounts.models import User
+
+    from .signing.services import signing_invite
+
+    by = User.objects.filter(pk=by_user_id).first() if by_user_id else None
+    return signing_invite(signing_request_id=signing_request_id, resend=resend, by=by) is not None
+
+
+@shared_task(autoretry_for=TRANSIENT_MAIL_ERRORS, retry_backoff=True, retry_jitter=True, max_retries=6)
+def notify_decline(signing_request_id: int) -> None:
+    """Tell the agreement's owner that a signatory declined, and why."""
+    from .emails import send_decline_notice
+    from .models import SigningRequest
+
+    request = SigningRequest.objects.select_related("agreement__owner").filter(pk=signing_request_id).first()
+    if request is not None:
+        send_decline_notice(request)

@@ -1,0 +1,199 @@
+"""The signing pages: by personal link (no account needed) or from a portal account."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import editor_required
+from qatif_partnerships.http import client_ip, user_agent
+
+from ..forms import DeclineForm, SignForm
+from ..models import Agreement, Clause, Commitment, SignatureMethod, SigningRequest
+from ..signing import services
+from ..signing.images import decode_signature_png
+
+SESSION_KEY = "signing_request_id"
+ATTEMPT_WINDOW = 600
+
+
+def _private(response, referrer_policy: str = "same-origin"):
+    """Signing pages are never cached and never pass their address to another site.
+
+    Only the redirect away from the token link uses "no-referrer": on pages with forms
+    it would make browsers send `Origin: null`, which CSRF protection rightly refuses.
+    """
+    response["Referrer-Policy"] = referrer_policy
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _invalid(request, status: int = 404):
+    """One page for every unusable link: wrong, reused, expired, revoked or withdrawn.
+
+    It says nothing about whether an agreement exists behind the link.
+    """
+    # The language switch must not carry the link's token back into the page.
+    context = {"language_next": reverse("signing:page")}
+    return _private(render(request, "signing/invalid.html", context, status=status))
+
+
+def _too_many_attempts(request) -> bool:
+    key = f"signing-attempts:{client_ip(request)}"
+    return cache.get(key, 0) >= settings.SIGNING_TOKEN_ATTEMPTS
+
+
+def _count_failed_attempt(request) -> None:
+    key = f"signing-attempts:{client_ip(request)}"
+    if not cache.add(key, 1, ATTEMPT_WINDOW):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, ATTEMPT_WINDOW)
+
+
+def _visitor(request) -> services.Visitor:
+    return services.Visitor(user=request.user, ip=client_ip(request), user_agent=user_agent(request))
+
+
+@never_cache
+def sign_link(request, token: str):
+    """The address in the email: checks the token, remembers it in the session, moves on.
+
+    The redirect takes the token out of the address bar, the browser history and any
+    later Referer header.
+    """
+    if _too_many_attempts(request):
+        context = {"throttled": True, "language_next": reverse("signing:page")}
+        return _private(render(request, "signing/invalid.html", context, status=429))
+    signing_request = services.find_by_token(token)
+    if signing_request is None:
+        _count_failed_attempt(request)
+        return _invalid(request)
+    request.session[SESSION_KEY] = signing_request.pk
+    services.signing_open(signing_request=signing_request, visitor=_visitor(request))
+    return _private(redirect("signing:page"), referrer_policy="no-referrer")
+
+
+def _agreement_for_signing(pk: int) -> Agreement:
+    commitments = Commitment.objects.order_by("party", "id")
+    clauses = Clause.objects.order_by("order").prefetch_related(Prefetch("commitments", queryset=commitments))
+    return (
+        Agreement.objects.select_related("partner").prefetch_related(Prefetch("clauses", queryset=clauses)).get(pk=pk)
+    )
+
+
+def _sign(request, signing_request: SigningRequest, *, account: bool):
+    agreement = _agreement_for_signing(signing_request.agreement_id)
+    sign_form = SignForm(
+        request.POST if request.POST.get("action") == "sign" else None,
+        initial={"name": signing_request.name, "title": signing_request.title, "content_hash": agreement.content_hash},
+    )
+    decline_form = DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
+    if request.method == "POST" and sign_form.is_bound and sign_form.is_valid():
+        data = sign_form.cleaned_data
+        try:
+            image = decode_signature_png(data["drawn"]) if data["method"] == SignatureMethod.DRAWN else None
+            services.signature_record(
+                signing_request=signing_request,
+                visitor=_visitor(request),
+                channel=services.channel_for(account),
+                name=data["name"],
+                title=data["title"],
+                content_hash_seen=data["content_hash"],
+                method=data["method"],
+                image_png=image,
+                typed_text=data["typed"],
+            )
+        except ValidationError as error:
+            sign_form.add_error("drawn" if data["method"] == SignatureMethod.DRAWN else "typed", error)
+        except services.SigningRefused as refused:
+            messages.error(request, refused.message)
+            return redirect(request.path)
+        else:
+            request.session.pop(SESSION_KEY, None)
+            return _private(render(request, "signing/done.html", {"agreement": agreement, "signed": True}))
+    elif request.method == "POST" and decline_form.is_bound and decline_form.is_valid():
+        try:
+            services.signing_decline(
+                signing_request=signing_request, visitor=_visitor(request), reason=decline_form.cleaned_data["reason"]
+            )
+        except services.SigningRefused as refused:
+            messages.error(request, refused.message)
+            return redirect(request.path)
+        request.session.pop(SESSION_KEY, None)
+        return _private(render(request, "signing/done.html", {"agreement": agreement, "signed": False}))
+    elif request.method == "POST":
+        messages.error(request, _("Nothing was signed: correct the fields marked below."))
+    context = {
+        "agreement": agreement,
+        "signing_request": signing_request,
+        "form": sign_form,
+        "decline_form": decline_form,
+        "account": account,
+    }
+    return _private(render(request, "signing/sign.html", context))
+
+
+@never_cache
+def sign_page(request):
+    pk = request.session.get(SESSION_KEY)
+    signing_request = (
+        SigningRequest.objects.select_related("agreement", "amendment").filter(pk=pk).first() if pk else None
+    )
+    if signing_request is None or not signing_request.link_is_usable():
+        request.session.pop(SESSION_KEY, None)
+        return _invalid(request)
+    return _sign(request, signing_request, account=False)
+
+
+@never_cache
+@login_required
+def sign_from_account(request, reference: str):
+    agreement = get_object_or_404(Agreement.objects.visible_to(request.user), reference=reference)
+    signing_request = services.signing_request_for_user(agreement, request.user)
+    if signing_request is None or agreement.status != "awaiting_signatures":
+        messages.error(request, _("There is nothing for you to sign on this agreement."))
+        return redirect("agreements:detail", reference)
+    if request.method == "GET":
+        services.signing_open(signing_request=signing_request, visitor=_visitor(request))
+    return _sign(request, signing_request, account=True)
+
+
+@editor_required
+@require_POST
+def signatory_resend(request, reference: str, pk: int):
+    signing_request = get_object_or_404(SigningRequest, pk=pk, agreement__reference=reference)
+    try:
+        services.signing_resend(signing_request=signing_request, by=request.user)
+    except services.SigningRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request,
+            _("A new signing link was sent to %(email)s; the old one no longer works.")
+            % {"email": signing_request.email},
+        )
+    return redirect("agreements:detail", reference)
+
+
+@editor_required
+@require_POST
+def signatory_revoke(request, reference: str, pk: int):
+    signing_request = get_object_or_404(SigningRequest, pk=pk, agreement__reference=reference)
+    try:
+        services.signing_revoke(signing_request=signing_request, by=request.user)
+    except services.SigningRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The signing request was revoked; its link no longer works."))
+    return redirect("agreements:detail", reference)
