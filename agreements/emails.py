@@ -13,7 +13,7 @@ from partners.models import CharityProfile
 from .models import SigningRequest
 
 
-def _send(*, subject_ar: str, subject_en: str, to: list[str], template: str, context: dict) -> None:
+def send_bilingual(*, subject_ar: str, subject_en: str, to: list[str], template: str, context: dict) -> None:
     context = {**context, "charity": CharityProfile.load(), "site_url": settings.SITE_URL}
     parts = {}
     for language in ("ar", "en"):
@@ -34,15 +34,22 @@ def _send(*, subject_ar: str, subject_en: str, to: list[str], template: str, con
     message.send()
 
 
-def send_signing_invitation(request: SigningRequest, token: str) -> None:
+def send_signing_invitation(request: SigningRequest, token: str, *, reminder: bool = False) -> None:
     agreement = request.agreement
     link = settings.SITE_URL + reverse("signing:link", args=[token])
-    _send(
-        subject_ar=f"طلب توقيع: {agreement.title_ar}",
-        subject_en=f"Please sign: {agreement.title_en or agreement.title_ar}",
+    prefix_ar, prefix_en = ("تذكير بطلب توقيع", "Reminder: please sign") if reminder else ("طلب توقيع", "Please sign")
+    send_bilingual(
+        subject_ar=f"{prefix_ar}: {agreement.title_ar}",
+        subject_en=f"{prefix_en}: {agreement.title_en or agreement.title_ar}",
         to=[request.email],
         template="signing_request",
-        context={"request": request, "agreement": agreement, "link": link, "expires": request.token_expires_at},
+        context={
+            "request": request,
+            "agreement": agreement,
+            "link": link,
+            "expires": request.token_expires_at,
+            "reminder": reminder,
+        },
     )
 
 
@@ -51,7 +58,7 @@ def send_decline_notice(request: SigningRequest) -> None:
     owner = agreement.owner
     if not owner.email:
         return
-    _send(
+    send_bilingual(
         subject_ar=f"اعتذار عن التوقيع: {agreement.reference}",
         subject_en=f"Signature declined: {agreement.reference}",
         to=[owner.email],

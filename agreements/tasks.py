@@ -9,8 +9,24 @@ from celery import shared_task
 
 logger = logging.getLogger(__name__)
 
-# Transient delivery problems: retried with backoff; anything else fails at once.
-TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+# Delivery problems worth retrying with backoff: the server was unreachable, dropped the
+# connection, or answered with a temporary (4xx) code. A 5xx answer is final.
+TRANSIENT_MAIL_ERRORS = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    if isinstance(error, TRANSIENT_MAIL_ERRORS):
+        return True
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _message in error.recipients.values())
+    return False
 
 
 @shared_task(

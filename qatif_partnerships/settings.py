@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +55,27 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_int_list(name: str, default: list[int]) -> list[int]:
+    try:
+        values = [int(item) for item in env_list(name, [str(d) for d in default])]
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be whole numbers separated by commas") from None
+    if any(value <= 0 for value in values):
+        raise ImproperlyConfigured(f"{name} must be positive numbers of days")
+    return values
+
+
+def env_time(name: str, default: str) -> tuple[int, int]:
+    raw = env_str(name, default)
+    try:
+        hour, minute = (int(part) for part in raw.split(":"))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a time like 07:00, not {raw!r}") from None
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ImproperlyConfigured(f"{name} must be a time like 07:00, not {raw!r}")
+    return hour, minute
+
+
 # --- Core -----------------------------------------------------------------------------
 
 DEBUG = env_bool("DEBUG", True)
@@ -84,6 +106,20 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 # Signing links must not leak through the Referer header to other sites.
 SECURE_REFERRER_POLICY = "same-origin"
 
+# --- Reminders ---
+# Default days before an agreement's end date when renewal reminders go out.
+REMINDER_OFFSETS = sorted(set(env_int_list("REMINDER_OFFSETS", [90, 60, 30, 7])), reverse=True)
+# Days after sending when an unsigned signatory is reminded.
+SIGNING_REMINDER_DAYS = env_int_list("SIGNING_REMINDER_DAYS", [3, 7])
+# Commitments due within this many days are reminded.
+COMMITMENT_DUE_WITHIN_DAYS = env_int("COMMITMENT_DUE_WITHIN_DAYS", 14)
+# Time of the daily sweep, in TIME_ZONE (HH:MM).
+REMINDER_SWEEP_AT = env_time("REMINDER_SWEEP_AT", "07:00")
+# Testing and demos only: run the sweep every N seconds instead of daily (0 = daily).
+REMINDER_SWEEP_INTERVAL = env_int("REMINDER_SWEEP_INTERVAL", 0)
+# Testing and demos only: the date the sweep takes as today (YYYY-MM-DD); never in production.
+REMINDER_TODAY_OVERRIDE = env_str("REMINDER_TODAY_OVERRIDE", "")
+
 # Runtime files of the embedded demo (SQLite database, media, mail, broker queue).
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
@@ -102,6 +138,7 @@ INSTALLED_APPS = [
     "accounts",
     "partners",
     "agreements",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +307,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "daily-reminder-sweep": {
+        "task": "reminders.sweep",
+        "schedule": REMINDER_SWEEP_INTERVAL or crontab(hour=REMINDER_SWEEP_AT[0], minute=REMINDER_SWEEP_AT[1]),
+    },
+}
 
 # --- Forms ----------------------------------------------------------------------------
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("partners/", include("partners.urls")),
     path("agreements/", include("agreements.urls")),
     path("sign/", include("agreements.signing.urls")),
+    path("reminders/", include("reminders.urls")),
     path("admin/", admin.site.urls),
 ]

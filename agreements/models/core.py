@@ -104,6 +104,20 @@ class ReferenceSequence(models.Model):
         return f"{settings.AGREEMENT_REFERENCE_PREFIX}-{year}-{number:04d}"
 
 
+def parse_offsets(text: str) -> list[int]:
+    """`"90, 60,30"` → [90, 60, 30]; the reminder offsets in days, largest first."""
+    return sorted({int(part) for part in text.replace("،", ",").split(",") if part.strip()}, reverse=True)
+
+
+def validate_offsets(text: str) -> None:
+    try:
+        offsets = parse_offsets(text)
+    except ValueError:
+        raise ValidationError(_("Write whole numbers of days separated by commas, e.g. 90,60,30,7.")) from None
+    if any(not 0 < offset <= 730 for offset in offsets):
+        raise ValidationError(_("Each reminder must be between 1 and 730 days before the end date."))
+
+
 class AgreementLocked(ValidationError):
     """Raised when the content of an agreement that left the draft state is changed."""
 
@@ -175,6 +189,13 @@ class Agreement(models.Model):
         _("renewal notice (days)"),
         default=90,
         help_text=_("How many days before the end date the renewal should be discussed."),
+    )
+    reminder_offsets = models.CharField(
+        _("renewal reminders (days before the end)"),
+        max_length=50,
+        blank=True,
+        validators=[validate_offsets],
+        help_text=_("E.g. 90,60,30,7. Leave empty for the portal's default."),
     )
     renews = models.OneToOneField(
         "self",
@@ -285,6 +306,11 @@ class Agreement(models.Model):
     @property
     def summary(self) -> str:
         return _bilingual(self, "summary")
+
+    @property
+    def reminder_offset_list(self) -> list[int]:
+        """This agreement's own reminder offsets, largest first; [] means the default."""
+        return parse_offsets(self.reminder_offsets)
 
     @property
     def days_left(self) -> int | None:

@@ -76,10 +76,13 @@ def find_by_token(token: str) -> SigningRequest | None:
 
 
 @transaction.atomic
-def signing_invite(*, signing_request_id: int, resend: bool = False, by: Any = None) -> str | None:
+def signing_invite(
+    *, signing_request_id: int, resend: bool = False, by: Any = None, reminder: bool = False
+) -> str | None:
     """Give the signatory a new personal link and email it; returns None if no longer open.
 
-    A new token replaces the old one, so after a resend only the newest link works.
+    A new token replaces the old one, so after a resend (or a reminder, which carries a
+    fresh link) only the newest link works.
     """
     from ..emails import send_signing_invitation
 
@@ -104,7 +107,7 @@ def signing_invite(*, signing_request_id: int, resend: bool = False, by: Any = N
         signing_request=request,
         details={"to": request.email, "expires": request.token_expires_at.isoformat()},
     )
-    send_signing_invitation(request, token)
+    send_signing_invitation(request, token, reminder=reminder)
     return token
 
 

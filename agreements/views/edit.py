@@ -156,9 +156,11 @@ def terminate(request, reference: str):
 
 
 @editor_required
-@require_POST
 def renew(request, reference: str):
-    agreement = get_object_or_404(Agreement, reference=reference)
+    """Renewal reminders link here: a confirmation page, then one click (POST) renews."""
+    agreement = get_object_or_404(Agreement.objects.select_related("partner"), reference=reference)
+    if request.method != "POST":
+        return render(request, "agreements/renew_confirm.html", {"agreement": agreement})
     result = _attempt(
         request,
         lambda: services.agreement_renew(agreement=agreement, by=request.user),

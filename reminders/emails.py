@@ -1,0 +1,123 @@
+"""What each reminder says, by email (Arabic, English below) and in the portal."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from agreements.emails import send_bilingual
+from qatif_partnerships import dates
+
+from .models import Reminder, ReminderKind
+
+
+def _both_calendars(day) -> str:
+    return f"{dates.gregorian(day)} ({dates.hijri(day)})"
+
+
+def _texts(reminder: Reminder) -> dict[str, str]:
+    """Headline and body in the active language."""
+    agreement = reminder.agreement
+    values = {
+        "title": agreement.title,
+        "reference": agreement.reference,
+        "partner": agreement.partner.name,
+        "days": reminder.offset_days,
+        "ends_on": _both_calendars(agreement.ends_on),
+    }
+    if reminder.kind == ReminderKind.RENEWAL:
+        return {
+            "headline": _("“%(title)s” ends in %(days)s days") % values,
+            "body": _(
+                "The partnership agreement %(reference)s with %(partner)s ends on %(ends_on)s. "
+                "If it should continue, start its renewal now so there is time to agree and sign."
+            )
+            % values,
+        }
+    if reminder.kind == ReminderKind.AGREEMENT_EXPIRED:
+        return {
+            "headline": _("“%(title)s” has ended") % values,
+            "body": _(
+                "The agreement %(reference)s with %(partner)s reached its end date (%(ends_on)s) and is now expired."
+            )
+            % values,
+        }
+    if reminder.kind == ReminderKind.SIGNING_EXPIRED:
+        return {
+            "headline": _("A signing link expired: %(reference)s") % values,
+            "body": _(
+                "%(name)s did not sign agreement %(reference)s before the link expired. Send a new link if needed."
+            )
+            % {**values, "name": reminder.signing_request.name},
+        }
+    if reminder.kind == ReminderKind.SIGNING:
+        return {
+            "headline": _("Waiting for your signature: %(title)s") % values,
+            "body": _(
+                "Agreement %(reference)s with %(partner)s is waiting for your signature. A new link was emailed to you."
+            )
+            % values,
+        }
+    commitment = reminder.commitment
+    values |= {
+        "commitment": commitment.description,
+        "due_on": _both_calendars(commitment.due_on),
+        "target": commitment.target_quantity,
+        "unit": commitment.get_unit_display(),
+    }
+    if reminder.kind == ReminderKind.COMMITMENT_DUE:
+        return {
+            "headline": _("Commitment due on %(due_on)s: %(commitment)s") % values,
+            "body": _(
+                "Under agreement %(reference)s, the commitment “%(commitment)s” (%(target)s %(unit)s) is due on "
+                "%(due_on)s. Report the progress made in the portal."
+            )
+            % values,
+        }
+    return {
+        "headline": _("Commitment overdue: %(commitment)s") % values,
+        "body": _(
+            "Under agreement %(reference)s, the commitment “%(commitment)s” was due on %(due_on)s and no progress "
+            "has been reported. Report what was done, or contact the charity."
+        )
+        % values,
+    }
+
+
+def _link(reminder: Reminder) -> tuple[str, str]:
+    """Where the reminder leads, and the button's label; staff get one-click renewal."""
+    agreement = reminder.agreement
+    user = reminder.recipient_user
+    if reminder.kind == ReminderKind.RENEWAL and user is not None and user.can_edit_agreements:
+        return reverse("agreements:renew", args=[agreement.reference]), _("Start the renewal")
+    return reverse("agreements:detail", args=[agreement.reference]), _("Open the agreement")
+
+
+def send_reminder_email(reminder: Reminder) -> None:
+    path, _label = _link(reminder)
+    parts = {}
+    for language in ("ar", "en"):
+        with translation.override(language):
+            parts[language] = {**_texts(reminder), "action": _link(reminder)[1]}
+    send_bilingual(
+        subject_ar=parts["ar"]["headline"],
+        subject_en=parts["en"]["headline"],
+        to=[reminder.recipient_email],
+        template="reminder",
+        context={"parts": parts, "link": settings.SITE_URL + path, "agreement": reminder.agreement},
+    )
+
+
+def notification_for(reminder: Reminder) -> dict:
+    """The in-app notification's fields, in Arabic (the portal's first language)."""
+    with translation.override("ar"):
+        texts = _texts(reminder)
+    return {
+        "kind": reminder.kind,
+        "agreement": reminder.agreement,
+        "title": texts["headline"],
+        "body": texts["body"],
+        "url": _link(reminder)[0],
+    }

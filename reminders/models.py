@@ -1,0 +1,118 @@
+"""Reminders sent by the daily sweep, and the in-app notifications users read."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class ReminderKind(models.TextChoices):
+    RENEWAL = "renewal", _("Renewal reminder")
+    SIGNING = "signing", _("Signature reminder")
+    SIGNING_EXPIRED = "signing_expired", _("Signing link expired")
+    COMMITMENT_DUE = "commitment_due", _("Commitment due soon")
+    COMMITMENT_OVERDUE = "commitment_overdue", _("Commitment overdue")
+    AGREEMENT_EXPIRED = "agreement_expired", _("Agreement ended")
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", _("To send")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Reminder(models.Model):
+    """One reminder to one recipient, for one occasion (agreement, kind, offset, subject).
+
+    `key` is unique: the sweep may plan the same reminder any number of times (two
+    sweeps at once, a sweep retried after a crash, two beat processes) and it exists
+    once. Sending claims the row with a conditional UPDATE, so it is sent once.
+    """
+
+    key = models.CharField(max_length=255, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=30, choices=ReminderKind.choices)
+    agreement = models.ForeignKey(
+        "agreements.Agreement", on_delete=models.CASCADE, related_name="reminders", verbose_name=_("agreement")
+    )
+    commitment = models.ForeignKey(
+        "agreements.Commitment", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    signing_request = models.ForeignKey(
+        "agreements.SigningRequest", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    offset_days = models.IntegerField(_("days before"), help_text=_("Days before the date the reminder is about."))
+    due_on = models.DateField(_("due on"), help_text=_("The day this reminder became due."))
+    recipient_email = models.EmailField(_("recipient"))
+    recipient_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reminders"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-due_on", "-id"]
+        indexes = [
+            models.Index(fields=["status", "claimed_at"]),
+            # The sweep's "not planned yet" lookups.
+            models.Index(fields=["agreement", "kind", "offset_days"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_email}"
+
+
+class Notification(models.Model):
+    """A message in a user's in-app list, with an unread mark."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    agreement = models.ForeignKey(
+        "agreements.Agreement", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    reminder = models.OneToOneField(
+        Reminder, on_delete=models.CASCADE, null=True, blank=True, related_name="notification"
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=ReminderKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @staticmethod
+    def _cache_key(user_id: int) -> str:
+        return f"unread-notifications:{user_id}"
+
+    @classmethod
+    def unread_count(cls, user) -> int:
+        """Shown on every page: cached, and cleared whenever the user's list changes."""
+        key = cls._cache_key(user.pk)
+        count = cache.get(key)
+        if count is None:
+            count = cls.objects.filter(user=user, read_at__isnull=True).count()
+            cache.set(key, count, 300)
+        return count
+
+    @classmethod
+    def forget_count(cls, user_id: int) -> None:
+        cache.delete(cls._cache_key(user_id))
