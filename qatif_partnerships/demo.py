@@ -510,9 +510,11 @@ def demo_load() -> list[Login]:
             email=spec["contact"]["email"],
             defaults={**spec["contact"], "can_sign": True, "is_primary": True},
         )
+        # The partner's representative has an account: reminders and signing reach
+        # the same person by email and in the portal.
         partner_user = _user(
             spec["username"],
-            email=f"{spec['username']}@partners.example",
+            email=spec["contact"]["email"],
             first_name=partner.name_ar,
             partner=partner,
             is_partner_admin=True,

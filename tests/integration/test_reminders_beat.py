@@ -1,0 +1,74 @@
+"""A real beat process schedules the sweep, a real worker sends the reminders: once each."""
+
+import datetime
+import email
+import email.policy
+import time
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from agreements.models import Agreement
+from reminders.models import Notification, Reminder, ReminderStatus
+from tests.integration.conftest import wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def messages(mail_dir) -> list[tuple[str, str]]:
+    """(recipient, plain-text body) of every email the worker wrote to the mail folder."""
+    found = []
+    for path in sorted(mail_dir.glob("*.log")):
+        for raw in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if raw.strip():
+                message = email.message_from_bytes(raw.strip(), policy=email.policy.default)
+                found.append((message["To"], message.get_body(("plain",)).get_content()))
+    return found
+
+
+def test_beat_and_worker_send_the_30_day_reminders_once(celery_processes, mail_dir):
+    call_command("load_demo", stdout=StringIO())
+    firdaws = Agreement.objects.get(partner__name_ar="جمعية الفردوس لإكرام الموتى")
+    # The clock moved to 30 days before the Al-Firdaws agreement ends.
+    today = firdaws.ends_on - datetime.timedelta(days=30)
+    # The sweep runs in the worker, so the worker is the process whose clock moves.
+    celery_processes.start(
+        "worker",
+        "worker",
+        "--pool",
+        "solo",
+        "--without-mingle",
+        "--without-gossip",
+        "-l",
+        "INFO",
+        REMINDER_TODAY_OVERRIDE=today.isoformat(),
+    )
+    celery_processes.start(
+        "beat", "beat", "-l", "INFO", "--schedule", str(mail_dir.parent / "beat-schedule"), REMINDER_SWEEP_INTERVAL="2"
+    )
+    sent = wait_for(
+        lambda: Reminder.objects.filter(agreement=firdaws, offset_days=30, status=ReminderStatus.SENT).count() >= 2,
+        timeout=90,
+        processes=celery_processes,
+    )
+    assert sent
+    # Let beat fire several more sweeps: nothing is sent twice.
+    time.sleep(8)
+    reminders = Reminder.objects.filter(agreement=firdaws, kind="renewal")
+    assert sorted(reminders.values_list("offset_days", "recipient_email")) == sorted(
+        [
+            (offset, email_)
+            for offset in (90, 60, 30)
+            for email_ in ("staff@qatif-charity.example", "rep@alfirdaws.example")
+        ]
+    )
+    assert set(reminders.values_list("status", flat=True)) == {"sent"}
+    sent_mail = messages(mail_dir)
+    renewal_for_firdaws = [to for to, body in sent_mail if firdaws.reference in body and "تنتهي اتفاقية" in body]
+    # 3 offsets x 2 recipients: the 90 and 60 day ones late, all once each.
+    assert sorted(renewal_for_firdaws) == sorted(["staff@qatif-charity.example", "rep@alfirdaws.example"] * 3)
+    assert len(sent_mail) == Reminder.objects.filter(status="sent").count()
+    assert Notification.objects.filter(user__username="staff", agreement=firdaws, kind="renewal").count() == 3
+    log = "\n".join(path.read_text() for path in mail_dir.parent.glob("beat.log"))
+    assert "reminders.sweep" in log
