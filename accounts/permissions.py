@@ -38,3 +38,16 @@ def editor_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def partner_required(view):
+    """The partner portal: people of a partner organisation only; charity staff get a 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_partner_user:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

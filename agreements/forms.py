@@ -335,3 +335,38 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you decline to sign?"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class ProgressForm(forms.Form):
+    amount = forms.IntegerField(label=_("Amount achieved"), min_value=1, max_value=1_000_000)
+    reported_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10_000)
+    files = MultipleFileField(
+        label=_("Evidence (PDF, PNG or JPEG; up to 5 files)"),
+        required=False,
+    )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("return", _("Send back"))])
+    comment = forms.CharField(
+        label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,13 +1,17 @@
 from django.urls import path
 
 from . import views
-from .views import signing
+from .views import progress, signing
 
 app_name = "agreements"
 
 urlpatterns = [
     path("", views.agreement_list, name="list"),
     path("new/", views.agreement_edit, name="create"),
+    path("progress/", progress.progress_queue, name="progress_queue"),
+    path("progress/<int:pk>/review/", progress.progress_review_view, name="progress_review"),
+    path("commitments/<int:pk>/report/", progress.report_progress, name="report_progress"),
+    path("evidence/<int:pk>/", progress.evidence_download, name="evidence_download"),
     path("<str:reference>/", views.agreement_detail, name="detail"),
     path("<str:reference>/edit/", views.agreement_edit, name="edit"),
     path("<str:reference>/history/", views.agreement_history, name="history"),

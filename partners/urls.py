@@ -9,5 +9,6 @@ urlpatterns = [
     path("new/", views.partner_edit, name="create"),
     path("<int:pk>/", views.partner_detail, name="detail"),
     path("<int:pk>/edit/", views.partner_edit, name="edit"),
+    path("<int:pk>/contacts/<int:contact_pk>/invite/", views.contact_invite, name="contact_invite"),
     path("charity-logo/", views.charity_logo, name="charity_logo"),
 ]

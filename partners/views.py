@@ -1,20 +1,22 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db.models import Count, ProtectedError, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
 
-from accounts.permissions import editor_required
+from accounts.permissions import editor_required, staff_required
+from accounts.services import invitation_create
 from agreements.models import Agreement, AgreementStatus
 
 from .forms import ContactFormSet, PartnerForm
-from .models import CharityProfile, Partner
+from .models import CharityProfile, Contact, Partner
 from .services import partner_save
 
 
-@login_required
+@staff_required
 def partner_list(request):
     partners = Partner.objects.visible_to(request.user).annotate(
         agreement_count=Count("agreements"),
@@ -24,7 +26,7 @@ def partner_list(request):
     return render(request, "partners/partner_list.html", {"partners": partners})
 
 
-@login_required
+@staff_required
 def partner_detail(request, pk: int):
     partner = get_object_or_404(Partner.objects.visible_to(request.user).prefetch_related("contacts"), pk=pk)
     agreements = Agreement.objects.visible_to(request.user).filter(partner=partner).order_by("-starts_on", "-id")
@@ -63,3 +65,26 @@ def partner_edit(request, pk: int | None = None):
         form = PartnerForm(instance=partner)
         contacts = ContactFormSet(instance=partner, prefix="contacts")
     return render(request, "partners/partner_form.html", {"form": form, "contacts": contacts, "partner": partner})
+
+
+@editor_required
+@require_POST
+def contact_invite(request, pk: int, contact_pk: int):
+    """Invite a partner's contact to the portal by email."""
+    contact = get_object_or_404(Contact, pk=contact_pk, partner_id=pk)
+    if not contact.email:
+        messages.error(request, _("This contact has no email address."))
+        return redirect("partners:detail", pk)
+    try:
+        invitation_create(
+            partner=contact.partner,
+            email=contact.email,
+            name=contact.name_ar,
+            by=request.user,
+            make_partner_admin=request.POST.get("admin") == "1",
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("An invitation to the portal was emailed to %(email)s.") % {"email": contact.email})
+    return redirect("partners:detail", pk)

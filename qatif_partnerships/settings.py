@@ -99,6 +99,8 @@ AGREEMENT_REFERENCE_PREFIX = env_str("AGREEMENT_REFERENCE_PREFIX", "QC")
 
 # Days a personal signing link stays valid after it is sent.
 SIGNING_LINK_DAYS = env_int("SIGNING_LINK_DAYS", 14)
+# Days a partner's invitation link to the portal stays valid.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 # Wrong signing-link tokens allowed per IP address in 10 minutes before refusing.
 SIGNING_TOKEN_ATTEMPTS = env_int("SIGNING_TOKEN_ATTEMPTS", 20)
 # Reverse proxies in front of the portal that append to X-Forwarded-For (0: none).
@@ -139,6 +141,7 @@ INSTALLED_APPS = [
     "partners",
     "agreements",
     "reminders",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -11,5 +11,6 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("sign/", include("agreements.signing.urls")),
     path("reminders/", include("reminders.urls")),
+    path("portal/", include("portal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,9 @@ class ReminderKind(models.TextChoices):
     COMMITMENT_DUE = "commitment_due", _("Commitment due soon")
     COMMITMENT_OVERDUE = "commitment_overdue", _("Commitment overdue")
     AGREEMENT_EXPIRED = "agreement_expired", _("Agreement ended")
+    # In-app only, not sent by the sweep.
+    PROGRESS_SUBMITTED = "progress_submitted", _("Progress reported")
+    PROGRESS_REVIEWED = "progress_reviewed", _("Progress reviewed")
 
 
 class ReminderStatus(models.TextChoices):
@@ -116,3 +119,13 @@ class Notification(models.Model):
     @classmethod
     def forget_count(cls, user_id: int) -> None:
         cache.delete(cls._cache_key(user_id))
+
+    @classmethod
+    def notify(cls, *, users, kind: str, title: str, body: str = "", url: str = "", agreement=None) -> None:
+        """Add the same notification to several users' lists."""
+        users = [user for user in users if user is not None and user.is_active]
+        cls.objects.bulk_create(
+            [cls(user=user, kind=kind, title=title[:300], body=body, url=url, agreement=agreement) for user in users]
+        )
+        for user in users:
+            cls.forget_count(user.pk)

@@ -5,12 +5,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from agreements.models import Agreement
 from partners.models import CharityProfile
 from tests.factories import (
     AgreementFactory,
     ClauseFactory,
+    CommitmentFactory,
     ContactFactory,
     PartnerFactory,
+    PartnerUserFactory,
     StaffFactory,
     agreement_with_clauses,
 )
@@ -85,3 +88,36 @@ def test_agreement_search_uses_the_same_queries_at_10_and_500_agreements(staff_c
     small = count_queries(staff_client, url)
     make_agreements(490)
     assert count_queries(staff_client, url) == small <= 10
+
+
+def make_partner_agreements(partner, n: int) -> None:
+    owner = StaffFactory()
+    for _ in range(n):
+        agreement = AgreementFactory(partner=partner, owner=owner)
+        clause = ClauseFactory(agreement=agreement, order=1)
+        CommitmentFactory.create_batch(2, clause=clause, party="partner")
+        CommitmentFactory(clause=clause, party="charity")
+        Agreement.objects.filter(pk=agreement.pk).update(status="active")
+
+
+@pytest.mark.parametrize("url_name", ["portal:home", "portal:commitments"])
+def test_portal_pages_use_the_same_queries_at_2_and_50_agreements(client, url_name):
+    user = PartnerUserFactory()
+    client.force_login(user)
+    url = reverse(url_name)
+    make_partner_agreements(user.partner, 2)
+    small = count_queries(client, url)
+    make_partner_agreements(user.partner, 48)
+    # session, user, groups, then: home — agreements, signing requests awaiting the user,
+    # own open commitments with progress, latest notifications; commitments — one query.
+    assert count_queries(client, url) == small <= 10
+
+
+def test_portal_agreement_page_uses_the_same_queries_at_5_and_50_clauses(client):
+    user = PartnerUserFactory()
+    client.force_login(user)
+    small = agreement_with_clauses(clauses=5, partner=user.partner, status="active")
+    large = agreement_with_clauses(clauses=50, commitments_per_clause=3, partner=user.partner, status="active")
+    small_count = count_queries(client, reverse("portal:agreement", args=[small.reference]))
+    large_count = count_queries(client, reverse("portal:agreement", args=[large.reference]))
+    assert small_count == large_count <= 10

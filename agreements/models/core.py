@@ -143,13 +143,16 @@ class AgreementStatus(models.TextChoices):
 
 class AgreementQuerySet(models.QuerySet):
     def visible_to(self, user) -> AgreementQuerySet:
-        """Charity staff see every agreement; a partner user only their partner's."""
+        """Charity staff see every agreement; a partner user their partner's, once sent.
+
+        Drafts are the charity's work in progress and stay internal.
+        """
         if not user.is_authenticated:
             return self.none()
         if user.is_charity_staff:
             return self
         if user.partner_id:
-            return self.filter(partner_id=user.partner_id)
+            return self.filter(partner_id=user.partner_id).exclude(status=AgreementStatus.DRAFT)
         return self.none()
 
     def ending_within(self, days: int) -> AgreementQuerySet:
@@ -460,12 +463,6 @@ class ProgressStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
-def evidence_upload_to(instance: ProgressUpdate, filename: str) -> str:
-    """Store evidence under a random name; only the extension of the original is kept."""
-    suffix = PurePath(filename).suffix.lower()[:10]
-    return f"evidence/{uuid.uuid4().hex}{suffix}"
-
-
 class ProgressUpdate(models.Model):
     """A report of progress on a commitment, reviewed by the charity's staff."""
 
@@ -475,7 +472,6 @@ class ProgressUpdate(models.Model):
     reported_on = models.DateField(_("date"))
     amount = models.PositiveIntegerField(_("amount"), validators=[MinValueValidator(1)])
     note = models.TextField(_("note"), blank=True, validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
-    evidence = models.FileField(_("evidence"), upload_to=evidence_upload_to, blank=True)
     reported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -485,6 +481,16 @@ class ProgressUpdate(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=ProgressStatus.choices, default=ProgressStatus.SUBMITTED
     )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True, validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -497,3 +503,28 @@ class ProgressUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commitment_id}: +{self.amount}"
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    """Store evidence under a random name; only the extension of the original is kept."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    """A file proving progress (a PDF or photo), attached to a progress update."""
+
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("progress update")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_upload_to)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.original_name

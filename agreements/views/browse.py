@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +27,8 @@ PAGE_SIZE = 25
 
 @login_required
 def dashboard(request):
+    if request.user.is_partner_user:
+        return redirect("portal:home")
     agreements = Agreement.objects.visible_to(request.user)
     counts = dict(agreements.order_by().values_list("status").annotate(n=Count("id")))
     by_status = [(status, counts.get(status.value, 0)) for status in AgreementStatus]
@@ -61,7 +63,7 @@ def search_agreements(queryset, text: str):
     return queryset
 
 
-@login_required
+@staff_required
 def agreement_list(request):
     visible = Agreement.objects.visible_to(request.user)
     partners = Partner.objects.visible_to(request.user).only("id", "name_ar", "name_en")
@@ -114,7 +116,7 @@ def visible_agreement(request, reference: str, queryset=None) -> Agreement:
     return get_object_or_404(queryset.visible_to(request.user), reference=reference)
 
 
-@login_required
+@staff_required
 def agreement_detail(request, reference: str):
     commitments = Commitment.objects.with_progress().order_by("party", "id")
     clauses = Clause.objects.order_by("order").prefetch_related(Prefetch("commitments", queryset=commitments))

@@ -6,7 +6,7 @@ from django.urls import reverse
 from PIL import Image
 
 from agreements.models import Attachment
-from tests.factories import AgreementFactory, PartnerUserFactory
+from tests.factories import AgreementFactory, PartnerUserFactory, set_status
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +73,11 @@ def test_a_real_png_is_accepted(staff_client):
 def test_download_only_for_those_who_may_see_the_agreement(client, staff_client):
     agreement = AgreementFactory()
     upload(staff_client, agreement, "annex.pdf", PDF)
+    own = PartnerUserFactory(partner=agreement.partner)
+    attachment_url = reverse("agreements:attachment_download", args=[agreement.reference, Attachment.objects.get().pk])
+    client.force_login(own)
+    assert client.get(attachment_url).status_code == 404  # drafts stay internal to the charity
+    set_status(agreement, "active")
     attachment = Attachment.objects.get()
     url = reverse("agreements:attachment_download", args=[agreement.reference, attachment.pk])
 
@@ -82,7 +87,6 @@ def test_download_only_for_those_who_may_see_the_agreement(client, staff_client)
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
 
-    own = PartnerUserFactory(partner=agreement.partner)
     client.force_login(own)
     assert client.get(url).status_code == 200
 

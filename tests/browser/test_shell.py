@@ -53,23 +53,6 @@ def test_staff_browses_the_demo_in_arabic_and_switches_to_english(page, live_ser
     shoot(page, "05-partner-en")
 
 
-def test_partner_user_sees_only_their_organisation(page, live_server, demo, shoot):
-    login(page, live_server.url, "tech-college", DEMO_PASSWORD)
-    assert page.get_by_test_id("total-agreements").inner_text() == "1"
-    page.goto(f"{live_server.url}/partners/")
-    cards = page.locator("main .card")
-    assert cards.count() == 1
-    assert "الكلية التقنية بالقطيف" in cards.first.inner_text()
-    assert "جمعية الفردوس" not in page.content()
-    shoot(page, "06-partner-user-ar")
-
-    from agreements.models import Agreement
-
-    other = Agreement.objects.exclude(partner__name_ar="الكلية التقنية بالقطيف").first()
-    response = page.goto(f"{live_server.url}/agreements/{other.reference}/")
-    assert response.status == 404
-
-
 def test_phone_width_keeps_the_page_usable(browser, live_server, demo, shoot):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()

@@ -266,12 +266,12 @@ def test_staff_and_partner_users_get_notifications_with_an_unread_count(client):
     run(D(2026, 10, 3))
     assert Notification.objects.filter(user=agreement.owner).count() == 1
     client.force_login(partner_user)
-    home = client.get("/")
+    home = client.get("/portal/")
     assert 'data-testid="unread-count">1<' in home.content.decode()
     notification = Notification.objects.get(user=partner_user)
     response = client.get(f"/reminders/notifications/{notification.pk}/")
     assert response["Location"] == f"/agreements/{agreement.reference}/"
-    assert 'data-testid="unread-count"' not in client.get("/").content.decode()
+    assert 'data-testid="unread-count"' not in client.get("/portal/").content.decode()
 
 
 def test_sweep_queries_do_not_grow_with_the_number_of_agreements():

@@ -1,0 +1,34 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from qatif_partnerships.validators import reject_bidi_controls
+
+
+class AcceptInvitationForm(forms.Form):
+    first_name = forms.CharField(label=_("Your name"), max_length=150, validators=[reject_bidi_controls])
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", _("The two passwords are not the same."))
+        elif first:
+            from .models import User
+
+            try:
+                password_validation.validate_password(first, User(username=self.email, email=self.email))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class InviteForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150, required=False, validators=[reject_bidi_controls])
+    email = forms.EmailField(label=_("Email"))

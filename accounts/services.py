@@ -1,0 +1,94 @@
+"""Partner accounts: invitations, their acceptance, deactivation."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agreements.models import hash_token
+
+from .models import Invitation, User
+
+
+def may_manage_partner_users(by: User, partner_id: int) -> bool:
+    """Staff editors manage every partner's users; a partner admin only their own partner's."""
+    if by.can_edit_agreements:
+        return True
+    return bool(by.is_active and by.is_partner_admin and by.partner_id == partner_id)
+
+
+def invitation_create(*, partner, email: str, name: str, by: User, make_partner_admin: bool = False) -> Invitation:
+    """Email a single-use link (INVITATION_DAYS) to set a password and join the portal."""
+    from agreements.emails import send_bilingual
+
+    if not may_manage_partner_users(by, partner.pk):
+        raise PermissionDenied
+    email = email.strip().lower()
+    if User.objects.filter(email__iexact=email, is_active=True).exists():
+        raise ValidationError(_("Someone with this email already has an account."))
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        # A new invitation replaces any unused one to the same address.
+        Invitation.objects.filter(partner=partner, email__iexact=email, accepted_at__isnull=True).delete()
+        invitation = Invitation.objects.create(
+            partner=partner,
+            email=email,
+            name=name.strip(),
+            make_partner_admin=make_partner_admin and by.can_edit_agreements,
+            token_hash=hash_token(token),
+            expires_at=timezone.now() + timezone.timedelta(days=settings.INVITATION_DAYS),
+            invited_by=by,
+        )
+        link = settings.SITE_URL + reverse("accounts:invitation", args=[token])
+        transaction.on_commit(
+            lambda: send_bilingual(
+                subject_ar=f"دعوة إلى بوابة الشراكات: {partner.name_ar}",
+                subject_en=f"Invitation to the partnership portal: {partner.name_en or partner.name_ar}",
+                to=[email],
+                template="invitation",
+                context={"invitation": invitation, "link": link},
+            )
+        )
+    return invitation
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    if not token or len(token) > 100:
+        return None
+    invitation = Invitation.objects.select_related("partner").filter(token_hash=hash_token(token)).first()
+    return invitation if invitation is not None and invitation.is_usable else None
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, first_name: str, password: str) -> User:
+    """Create the partner user; the invitation cannot be used again."""
+    claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(accepted_at=timezone.now())
+    if claimed != 1:
+        raise ValidationError(_("This invitation was already used."))
+    user = User(
+        username=invitation.email,
+        email=invitation.email,
+        first_name=first_name.strip() or invitation.name,
+        partner=invitation.partner,
+        is_partner_admin=invitation.make_partner_admin,
+    )
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    Invitation.objects.filter(pk=invitation.pk).update(user=user)
+    return user
+
+
+def partner_user_set_active(*, user: User, active: bool, by: User) -> None:
+    if not user.partner_id or not may_manage_partner_users(by, user.partner_id):
+        raise PermissionDenied
+    if user.pk == by.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    user.is_active = active
+    user.save(update_fields=["is_active"])

@@ -1,0 +1,163 @@
+"""Progress on commitments: reported by the side that promised, reviewed by the charity."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Sum
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import (
+    AgreementStatus,
+    Commitment,
+    CommitmentStatus,
+    Evidence,
+    Party,
+    ProgressStatus,
+    ProgressUpdate,
+)
+from .uploads import sniff_document
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+MAX_EVIDENCE_FILES = 5
+
+
+def may_report(user: User, commitment: Commitment) -> bool:
+    """A partner's users report on the partner's own commitments; staff editors on any."""
+    if user.can_edit_agreements:
+        return True
+    agreement = commitment.clause.agreement
+    return bool(
+        user.is_active
+        and user.partner_id
+        and user.partner_id == agreement.partner_id
+        and commitment.party == Party.PARTNER
+    )
+
+
+def progress_report(
+    *,
+    commitment: Commitment,
+    by: User,
+    amount: int,
+    reported_on: datetime.date,
+    note: str,
+    files: list[UploadedFile],
+) -> ProgressUpdate:
+    """Record progress with its evidence files; the agreement's owner is notified.
+
+    Files are checked by content (PDF, PNG, JPEG; size limit) before anything is saved:
+    one bad file refuses the whole report.
+    """
+    from reminders.models import Notification, ReminderKind
+
+    if not may_report(by, commitment):
+        raise PermissionDenied
+    agreement = commitment.clause.agreement
+    if agreement.status != AgreementStatus.ACTIVE:
+        raise ValidationError(_("Progress is reported only on agreements in force."))
+    if commitment.status == CommitmentStatus.CANCELLED:
+        raise ValidationError(_("This commitment was cancelled."))
+    if reported_on > timezone.localdate():
+        raise ValidationError(_("The date of the progress cannot be in the future."))
+    if len(files) > MAX_EVIDENCE_FILES:
+        raise ValidationError(_("Attach at most %(n)s files.") % {"n": MAX_EVIDENCE_FILES})
+    checked = [(upload, sniff_document(upload)) for upload in files]
+    with transaction.atomic():
+        update = ProgressUpdate(
+            commitment=commitment, reported_on=reported_on, amount=amount, note=note.strip(), reported_by=by
+        )
+        update.full_clean()
+        update.save()
+        for upload, content_type in checked:
+            evidence = Evidence(
+                update=update, original_name=upload.name[:255], content_type=content_type, size=upload.size
+            )
+            evidence.file.save(upload.name, upload, save=False)
+            evidence.save()
+        owner = agreement.owner
+        if owner.pk != by.pk:
+            with translation.override("ar"):
+                title = _("%(who)s reported progress on “%(commitment)s”") % {
+                    "who": by.display_name,
+                    "commitment": commitment.description_ar,
+                }
+            Notification.notify(
+                users=[owner],
+                kind=ReminderKind.PROGRESS_SUBMITTED,
+                title=title,
+                body=f"+{amount}",
+                url=reverse("agreements:progress_queue"),
+                agreement=agreement,
+            )
+    return update
+
+
+def _refresh_commitment_status(commitment: Commitment) -> None:
+    """Achieved once accepted progress reaches the target; in progress once any is accepted."""
+    accepted = commitment.updates.filter(status=ProgressStatus.ACCEPTED).aggregate(total=Sum("amount"))["total"] or 0
+    if commitment.status == CommitmentStatus.CANCELLED:
+        return
+    status = (
+        CommitmentStatus.ACHIEVED
+        if accepted >= commitment.target_quantity
+        else CommitmentStatus.IN_PROGRESS
+        if accepted > 0
+        else CommitmentStatus.NOT_STARTED
+    )
+    if status != commitment.status:
+        commitment.status = status
+        commitment.save(update_fields=["status"])
+
+
+@transaction.atomic
+def progress_review(*, update: ProgressUpdate, accept: bool, comment: str, by: User) -> ProgressUpdate:
+    """Accept a reported update (it then counts toward the target) or send it back with a comment."""
+    from reminders.models import Notification, ReminderKind
+
+    if not by.can_edit_agreements:
+        raise PermissionDenied
+    update = (
+        ProgressUpdate.objects.select_for_update().select_related("commitment__clause__agreement").get(pk=update.pk)
+    )
+    if update.status != ProgressStatus.SUBMITTED:
+        raise ValidationError(_("This progress report was already reviewed."))
+    if not accept and not comment.strip():
+        raise ValidationError(_("Say why the report is sent back, so it can be corrected."))
+    update.status = ProgressStatus.ACCEPTED if accept else ProgressStatus.RETURNED
+    update.reviewed_by = by
+    update.reviewed_at = timezone.now()
+    update.review_comment = comment.strip()
+    update.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
+    commitment = Commitment.objects.select_for_update().get(pk=update.commitment_id)
+    _refresh_commitment_status(commitment)
+    agreement = update.commitment.clause.agreement
+    with translation.override("ar"):
+        title = (
+            _("Your progress report was accepted: %(commitment)s")
+            if accept
+            else _("Your progress report was sent back: %(commitment)s")
+        ) % {"commitment": commitment.description_ar}
+    reporter = update.reported_by
+    url = (
+        reverse("portal:agreement", args=[agreement.reference])
+        if reporter.partner_id
+        else reverse("agreements:detail", args=[agreement.reference])
+    )
+    Notification.notify(
+        users=[reporter],
+        kind=ReminderKind.PROGRESS_REVIEWED,
+        title=title,
+        body=update.review_comment,
+        url=url,
+        agreement=agreement,
+    )
+    return update

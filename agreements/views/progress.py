@@ -1,0 +1,95 @@
+"""Progress reports on the staff side: the review queue, reporting the charity's own progress, evidence files."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import editor_required, staff_required
+
+from ..forms import ProgressForm, ReviewForm
+from ..models import AgreementStatus, Commitment, Evidence, ProgressStatus, ProgressUpdate
+from ..progress import progress_report, progress_review
+
+
+def evidence_visible_to(user):
+    """Evidence files a user may download: staff all; a partner's users those of their sent agreements."""
+    if user.is_charity_staff:
+        return Evidence.objects.all()
+    if user.partner_id:
+        return Evidence.objects.filter(update__commitment__clause__agreement__partner_id=user.partner_id).exclude(
+            update__commitment__clause__agreement__status=AgreementStatus.DRAFT
+        )
+    return Evidence.objects.none()
+
+
+@login_required
+def evidence_download(request, pk: int):
+    evidence = get_object_or_404(evidence_visible_to(request.user), pk=pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@staff_required
+def progress_queue(request):
+    """Progress reports waiting for the charity's review, oldest first."""
+    updates = (
+        ProgressUpdate.objects.filter(status=ProgressStatus.SUBMITTED)
+        .select_related("commitment__clause__agreement__partner", "reported_by")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
+        .order_by("created_at", "id")
+    )
+    return render(request, "agreements/progress_queue.html", {"updates": updates, "form": ReviewForm()})
+
+
+@editor_required
+@require_POST
+def progress_review_view(request, pk: int):
+    update = get_object_or_404(ProgressUpdate, pk=pk)
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to accept or send back."))
+        return redirect("agreements:progress_queue")
+    try:
+        progress_review(
+            update=update,
+            accept=form.cleaned_data["decision"] == "accept",
+            comment=form.cleaned_data["comment"],
+            by=request.user,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The progress report was reviewed."))
+    return redirect("agreements:progress_queue")
+
+
+@editor_required
+def report_progress(request, pk: int):
+    """Staff report progress (the charity's own commitments, or on a partner's behalf)."""
+    commitment = get_object_or_404(Commitment.objects.with_progress().select_related("clause__agreement"), pk=pk)
+    form = ProgressForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            progress_report(commitment=commitment, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The progress report was recorded; accept it in the review list."))
+            return redirect("agreements:detail", commitment.clause.agreement.reference)
+    elif request.method == "POST":
+        messages.error(request, _("Nothing was saved: correct the fields marked below."))
+    return render(request, "agreements/report_progress.html", {"commitment": commitment, "form": form})

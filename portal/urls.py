@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("commitments/", views.commitments, name="commitments"),
+    path("commitments/<int:pk>/report/", views.report_progress, name="report_progress"),
+    path("agreements/<str:reference>/", views.agreement, name="agreement"),
+    path("team/", views.team, name="team"),
+    path("team/<int:pk>/active/", views.team_member_active, name="team_active"),
+]

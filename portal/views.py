@@ -1,0 +1,208 @@
+"""The partner portal: a partner's own agreements, commitments, progress and colleagues.
+
+Every query starts from the logged-in user's partner, so another partner's rows are
+never loaded; an id or reference that belongs to another partner is simply not found.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.forms import InviteForm
+from accounts.models import User
+from accounts.permissions import partner_required
+from accounts.services import invitation_create, partner_user_set_active
+from agreements.forms import ProgressForm
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Attachment,
+    Clause,
+    ClauseKind,
+    Commitment,
+    CommitmentStatus,
+    Party,
+    ProgressUpdate,
+    SigningRequest,
+)
+from agreements.models.signing import OPEN_SIGNING_STATUSES
+from agreements.progress import may_report, progress_report
+from agreements.signing.services import signing_request_for_user
+from reminders.models import Notification
+
+# Active first, then awaiting signature, then drafts, then the ended ones.
+_STATUS_ORDER = Case(
+    When(status=AgreementStatus.ACTIVE, then=Value(0)),
+    When(status=AgreementStatus.AWAITING_SIGNATURES, then=Value(1)),
+    When(status=AgreementStatus.DRAFT, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+OPEN_COMMITMENT = ~Q(status__in=[CommitmentStatus.ACHIEVED, CommitmentStatus.CANCELLED])
+
+
+def _agreements(user):
+    # Drafts are the charity's work in progress: partners see an agreement once it is sent.
+    return Agreement.objects.filter(partner_id=user.partner_id).exclude(status=AgreementStatus.DRAFT)
+
+
+def _commitments(user):
+    return Commitment.objects.filter(clause__agreement__in=_agreements(user))
+
+
+@partner_required
+def home(request):
+    user = request.user
+    today = timezone.localdate()
+    agreements = list(
+        _agreements(user)
+        .annotate(order=_STATUS_ORDER, commitment_count=Count("clauses__commitments"))
+        .order_by("order", "-starts_on", "-id")
+    )
+    waiting = SigningRequest.objects.filter(
+        agreement__partner_id=user.partner_id,
+        agreement__status=AgreementStatus.AWAITING_SIGNATURES,
+        amendment=None,
+        party=Party.PARTNER,
+        status__in=OPEN_SIGNING_STATUSES,
+        email__iexact=user.email or "-",
+    ).select_related("agreement")
+    own = (
+        _commitments(user)
+        .filter(OPEN_COMMITMENT, party=Party.PARTNER, clause__agreement__status=AgreementStatus.ACTIVE)
+        .with_progress()
+        .select_related("clause__agreement")
+        .order_by("due_on")
+    )
+    context = {
+        "agreements": agreements,
+        "waiting": waiting,
+        "due_soon": [c for c in own if today <= c.due_on <= today + datetime.timedelta(days=14)],
+        "overdue": [c for c in own if c.due_on < today],
+        "notifications": Notification.objects.filter(user=user).order_by("-created_at")[:5],
+    }
+    return render(request, "portal/home.html", context)
+
+
+@partner_required
+def commitments(request):
+    """Every commitment of both parties under the partner's agreements, grouped."""
+    status = request.GET.get("status", "")
+    kind = request.GET.get("kind", "")
+    rows = (
+        _commitments(request.user)
+        .with_progress()
+        .select_related("clause__agreement")
+        .order_by("clause__agreement__ends_on", "clause__agreement_id", "clause__kind", "clause__order", "party", "id")
+    )
+    today = timezone.localdate()
+    if status == "overdue":
+        rows = rows.filter(OPEN_COMMITMENT, due_on__lt=today)
+    elif status in CommitmentStatus.values:
+        rows = rows.filter(status=status)
+    if kind in ClauseKind.values:
+        rows = rows.filter(clause__kind=kind)
+    groups: dict[tuple, list] = {}
+    for commitment in rows:
+        agreement = commitment.clause.agreement
+        groups.setdefault((agreement, commitment.clause.get_kind_display()), []).append(commitment)
+    context = {
+        "groups": [(agreement, kind_label, items) for (agreement, kind_label), items in groups.items()],
+        "statuses": [*CommitmentStatus.choices, ("overdue", _("Overdue"))],
+        "kinds": ClauseKind.choices,
+        "selected_status": status,
+        "selected_kind": kind,
+    }
+    return render(request, "portal/commitments.html", context)
+
+
+@partner_required
+def agreement(request, reference: str):
+    commitments_qs = Commitment.objects.with_progress().order_by("party", "id")
+    clauses = Clause.objects.order_by("order").prefetch_related(Prefetch("commitments", queryset=commitments_qs))
+    agreement = get_object_or_404(
+        _agreements(request.user).prefetch_related(
+            Prefetch("clauses", queryset=clauses),
+            "signing_requests",
+            Prefetch("attachments", queryset=Attachment.objects.order_by("-uploaded_at")),
+        ),
+        reference=reference,
+    )
+    updates = (
+        ProgressUpdate.objects.filter(commitment__clause__agreement=agreement)
+        .select_related("commitment", "reported_by")
+        .prefetch_related("evidence")
+        .order_by("-reported_on", "-id")
+    )
+    context = {
+        "agreement": agreement,
+        "updates": updates,
+        "my_signing_request": signing_request_for_user(agreement, request.user, agreement.signing_requests.all())
+        if agreement.status == AgreementStatus.AWAITING_SIGNATURES
+        else None,
+    }
+    return render(request, "portal/agreement.html", context)
+
+
+@partner_required
+def report_progress(request, pk: int):
+    commitment = get_object_or_404(
+        _commitments(request.user).with_progress().select_related("clause__agreement"), pk=pk
+    )
+    if not may_report(request.user, commitment):
+        raise PermissionDenied
+    form = ProgressForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            progress_report(commitment=commitment, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your progress report was sent to the charity for review."))
+            return redirect("portal:agreement", commitment.clause.agreement.reference)
+    elif request.method == "POST":
+        messages.error(request, _("Nothing was sent: correct the fields marked below."))
+    return render(request, "portal/report_progress.html", {"commitment": commitment, "form": form})
+
+
+@partner_required
+def team(request):
+    user = request.user
+    colleagues = User.objects.filter(partner_id=user.partner_id).order_by("-is_active", "first_name", "username")
+    form = InviteForm(request.POST or None) if user.is_partner_admin else None
+    if request.method == "POST":
+        if not user.is_partner_admin:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                invitation_create(
+                    partner=user.partner, email=form.cleaned_data["email"], name=form.cleaned_data["name"], by=user
+                )
+            except ValidationError as error:
+                form.add_error("email", error)
+            else:
+                messages.success(request, _("The invitation was emailed."))
+                return redirect("portal:team")
+    return render(request, "portal/team.html", {"colleagues": colleagues, "form": form})
+
+
+@partner_required
+@require_POST
+def team_member_active(request, pk: int):
+    colleague = get_object_or_404(User, pk=pk, partner_id=request.user.partner_id)
+    try:
+        partner_user_set_active(user=colleague, active=request.POST.get("active") == "1", by=request.user)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("portal:team")

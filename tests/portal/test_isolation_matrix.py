@@ -1,0 +1,281 @@
+"""Every URL of the project, requested by every role: nobody sees another partner's data.
+
+The URL list comes from the URL resolver, so a new URL is covered automatically; one
+with parameters must be given its arguments in OBJECT_ARGS below (the test says so).
+Partner A's users request everything pointing at partner B's objects, with GET and POST:
+the answer is never a success, and no response contains anything of partner B.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from agreements.models import Attachment, Evidence, ProgressUpdate, SigningRequest
+from agreements.progress import progress_report
+from reminders.models import Notification
+from tests.factories import (
+    AdminFactory,
+    AgreementFactory,
+    ClauseFactory,
+    CommitmentFactory,
+    ContactFactory,
+    PartnerFactory,
+    PartnerUserFactory,
+    ReadOnlyStaffFactory,
+    StaffFactory,
+    set_status,
+)
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@dataclass
+class World:
+    partner: object
+    agreement: object
+    commitment: object
+    contact: object
+    attachment: object
+    update: object
+    evidence: object
+    signing_request: object
+    user: object
+    admin_user: object
+    notification: object
+    markers: list[str]
+
+
+def build_partner(label: str, staff) -> World:
+    partner = PartnerFactory(name_ar=f"جمعية {label} السرية", name_en=f"Secret {label} Association")
+    contact = ContactFactory(partner=partner, name_ar=f"ممثل {label} السري", email=f"rep-{label}@example.org")
+    agreement = AgreementFactory(partner=partner, title_ar=f"اتفاقية {label} السرية", owner=staff)
+    clause = ClauseFactory(agreement=agreement, order=1, text_ar=f"بند {label} السري")
+    commitment = CommitmentFactory(clause=clause, party="partner", description_ar=f"التزام {label} السري")
+    signing_request = SigningRequest.objects.create(
+        agreement=agreement, party="partner", contact=contact, name=contact.name_ar, email=contact.email
+    )
+    set_status(agreement, "active")
+    user = PartnerUserFactory(partner=partner, email=f"user-{label}@example.org")
+    admin_user = PartnerUserFactory(partner=partner, is_partner_admin=True)
+    attachment = Attachment.objects.create(
+        agreement=agreement,
+        original_name=f"annex-{label}-secret.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        uploaded_by=staff,
+        file=SimpleUploadedFile("a.pdf", PDF),
+    )
+    update = progress_report(
+        commitment=commitment,
+        by=user,
+        amount=3,
+        reported_on=datetime.date(2026, 6, 1),
+        note=f"ملاحظة {label} السرية",
+        files=[SimpleUploadedFile(f"evidence-{label}-secret.pdf", PDF)],
+    )
+    notification = Notification.objects.create(user=user, kind="renewal", title=f"تنبيه {label} السري")
+    markers = [
+        partner.name_ar,
+        partner.name_en,
+        contact.name_ar,
+        agreement.title_ar,
+        agreement.reference,
+        f"evidence-{label}-secret.pdf",
+        f"annex-{label}-secret.pdf",
+        f"ملاحظة {label} السرية",
+        f"تنبيه {label} السري",
+        f"التزام {label} السري",
+    ]
+    return World(
+        partner=partner,
+        agreement=agreement,
+        commitment=commitment,
+        contact=contact,
+        attachment=attachment,
+        update=update,
+        evidence=Evidence.objects.get(update=update),
+        signing_request=signing_request,
+        user=user,
+        admin_user=admin_user,
+        notification=notification,
+        markers=markers,
+    )
+
+
+# URL name → how to fill its parameters with one of partner B's objects.
+OBJECT_ARGS = {
+    "agreements:detail": lambda w: [w.agreement.reference],
+    "agreements:edit": lambda w: [w.agreement.reference],
+    "agreements:history": lambda w: [w.agreement.reference],
+    "agreements:audit": lambda w: [w.agreement.reference],
+    "agreements:send": lambda w: [w.agreement.reference],
+    "agreements:recall": lambda w: [w.agreement.reference],
+    "agreements:terminate": lambda w: [w.agreement.reference],
+    "agreements:renew": lambda w: [w.agreement.reference],
+    "agreements:amendment_create": lambda w: [w.agreement.reference],
+    "agreements:attachment_upload": lambda w: [w.agreement.reference],
+    "agreements:attachment_download": lambda w: [w.agreement.reference, w.attachment.pk],
+    "agreements:sign": lambda w: [w.agreement.reference],
+    "agreements:signatory_resend": lambda w: [w.agreement.reference, w.signing_request.pk],
+    "agreements:signatory_revoke": lambda w: [w.agreement.reference, w.signing_request.pk],
+    "agreements:progress_review": lambda w: [w.update.pk],
+    "agreements:report_progress": lambda w: [w.commitment.pk],
+    "agreements:evidence_download": lambda w: [w.evidence.pk],
+    "partners:detail": lambda w: [w.partner.pk],
+    "partners:edit": lambda w: [w.partner.pk],
+    "partners:contact_invite": lambda w: [w.partner.pk, w.contact.pk],
+    "reminders:open": lambda w: [w.notification.pk],
+    "reminders:agreement": lambda w: [w.agreement.reference],
+    "reminders:offsets": lambda w: [w.agreement.reference],
+    "portal:agreement": lambda w: [w.agreement.reference],
+    "portal:report_progress": lambda w: [w.commitment.pk],
+    "portal:team_active": lambda w: [w.user.pk],
+    "signing:link": lambda w: ["x" * 43],
+    "accounts:invitation": lambda w: ["y" * 43],
+    "accounts:password_reset_confirm": lambda w: ["MQ", "set-password"],
+}
+# Reached with arguments that do not name anything: nothing to leak.
+PUBLIC = {
+    "accounts:login",
+    "accounts:logout",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_complete",
+    "accounts:password_reset_confirm",
+    "accounts:invitation",
+    "signing:link",
+    "signing:page",
+    "partners:charity_logo",
+    "set_language",
+    "admin:index",
+}
+
+
+def url_names(resolver: URLResolver | None = None, namespace: str = "") -> list[str]:
+    resolver = resolver or get_resolver()
+    names = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            if pattern.namespace == "admin":
+                continue  # Django admin: covered by admin:index (staff only; partners can never be staff)
+            names += url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.append(f"{namespace}{pattern.name}")
+    return sorted(set(names))
+
+
+def url_for(name: str, world: World) -> str:
+    if name in OBJECT_ARGS:
+        return reverse(name, args=OBJECT_ARGS[name](world))
+    return reverse(name)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def worlds():
+    staff = StaffFactory()
+    return build_partner("أ", staff), build_partner("ب", staff), staff
+
+
+def test_every_parameterised_url_is_in_the_matrix():
+    for name in [*url_names(), "admin:index"]:
+        try:
+            reverse(name)
+        except Exception:
+            assert name in OBJECT_ARGS, f"add {name} to OBJECT_ARGS so the isolation matrix covers it"
+
+
+def test_partner_users_never_reach_another_partners_data(client, worlds):
+    mine, theirs, _staff = worlds
+    names = [*url_names(), "admin:index"]
+    for user in (mine.user, mine.admin_user):
+        client.force_login(user)
+        for name in names:
+            url = url_for(name, theirs)
+            for method in ("get", "post"):
+                response = getattr(client, method)(url)
+                body = response.content.decode(errors="ignore") if not getattr(response, "streaming", False) else ""
+                leaked = [marker for marker in theirs.markers if marker in body]
+                assert not leaked, f"{method.upper()} {url} as partner A shows {leaked}"
+                if name in PUBLIC or name in {"home", "reminders:notifications", "reminders:read_all"}:
+                    continue
+                if name.startswith("portal:") and name in {"portal:home", "portal:commitments", "portal:team"}:
+                    continue  # their own pages
+                assert response.status_code in (302, 403, 404, 405), f"{method.upper()} {url}: {response.status_code}"
+                if response.status_code == 302:
+                    assert "/accounts/login/" in response["Location"] or response["Location"].startswith("/portal/")
+
+
+def test_nothing_changed_after_partner_a_tried_every_url_on_partner_b(client, worlds):
+    mine, theirs, _staff = worlds
+    before = (
+        theirs.agreement.status,
+        theirs.user.is_active,
+        ProgressUpdate.objects.get(pk=theirs.update.pk).status,
+        SigningRequest.objects.get(pk=theirs.signing_request.pk).status,
+        Notification.objects.get(pk=theirs.notification.pk).read_at,
+    )
+    client.force_login(mine.admin_user)
+    for name in url_names():
+        client.post(url_for(name, theirs), {"active": "0", "decision": "accept", "reason": "x", "on": "2026-06-01"})
+    theirs.agreement.refresh_from_db()
+    theirs.user.refresh_from_db()
+    after = (
+        theirs.agreement.status,
+        theirs.user.is_active,
+        ProgressUpdate.objects.get(pk=theirs.update.pk).status,
+        SigningRequest.objects.get(pk=theirs.signing_request.pk).status,
+        Notification.objects.get(pk=theirs.notification.pk).read_at,
+    )
+    assert after == before
+
+
+@pytest.mark.parametrize("role", ["anonymous", "partner", "staff", "readonly", "admin"])
+def test_role_matrix_on_own_and_staff_pages(client, worlds, role):
+    """Expected status of each page for each role (own partner's objects for partners)."""
+    mine, _theirs, staff = worlds
+    users = {
+        "partner": mine.user,
+        "staff": staff,
+        "readonly": ReadOnlyStaffFactory(),
+        "admin": AdminFactory(),
+    }
+    if role != "anonymous":
+        client.force_login(users[role])
+    staff_only = [
+        reverse("agreements:list"),
+        reverse("agreements:detail", args=[mine.agreement.reference]),
+        reverse("agreements:progress_queue"),
+        reverse("partners:list"),
+        reverse("partners:detail", args=[mine.partner.pk]),
+        reverse("reminders:agreement", args=[mine.agreement.reference]),
+    ]
+    editor_only = [reverse("agreements:create"), reverse("partners:create")]
+    partner_only = [
+        reverse("portal:home"),
+        reverse("portal:commitments"),
+        reverse("portal:agreement", args=[mine.agreement.reference]),
+    ]
+    expected = {
+        "anonymous": {"staff": 302, "editor": 302, "partner": 302},
+        "partner": {"staff": 404, "editor": 404, "partner": 200},
+        "staff": {"staff": 200, "editor": 200, "partner": 404},
+        "readonly": {"staff": 200, "editor": 403, "partner": 404},
+        "admin": {"staff": 200, "editor": 200, "partner": 404},
+    }[role]
+    for group, urls in (("staff", staff_only), ("editor", editor_only), ("partner", partner_only)):
+        for url in urls:
+            assert client.get(url).status_code == expected[group], (role, url)
+    admin_status = client.get(reverse("admin:index")).status_code
+    assert admin_status == (200 if role == "admin" else 302)
