@@ -154,6 +154,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "qatif_partnerships.logging.RequestLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -324,22 +325,29 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Logging --------------------------------------------------------------------------
 
+# "json": one JSON object per line (production, log collectors); "plain": readable text.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "qatif_partnerships.logging.PortalJsonFormatter"},
     },
     "filters": {"redact_tokens": {"()": "qatif_partnerships.logging.RedactSigningTokens"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_tokens"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_tokens"]},
         # runserver's request lines carry the URL, so the signing token too.
         "django.server": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
     },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # Replaces Django's default handlers for these loggers, which would bypass the filter.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # In development runserver already prints a line per request.
+        "portal.request": {"handlers": ["console"], "level": "WARNING" if DEBUG else "INFO", "propagate": False},
     },
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }

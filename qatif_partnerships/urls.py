@@ -2,8 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from agreements import views as agreement_views
+from reminders import views as reminder_views
+
+from . import health
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", agreement_views.dashboard, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("accounts.urls")),
@@ -12,5 +17,6 @@ urlpatterns = [
     path("sign/", include("agreements.signing.urls")),
     path("reminders/", include("reminders.urls")),
     path("portal/", include("portal.urls")),
+    path("calendar/<str:token>.ics", reminder_views.calendar_feed, name="calendar_feed"),
     path("admin/", admin.site.urls),
 ]

@@ -129,3 +129,21 @@ class Notification(models.Model):
         )
         for user in users:
             cls.forget_count(user.pk)
+
+
+class CalendarFeed(models.Model):
+    """A user's private calendar address (ICS); only the token's hash is kept.
+
+    Regenerating replaces the token, so the old address stops working at once.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)

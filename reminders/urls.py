@@ -6,6 +6,7 @@ app_name = "reminders"
 
 urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
+    path("calendar/", views.calendar_settings, name="calendar"),
     path("notifications/read-all/", views.notification_read_all, name="read_all"),
     path("notifications/<int:pk>/", views.notification_open, name="open"),
     path("agreements/<str:reference>/", views.agreement_reminders, name="agreement"),

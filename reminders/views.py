@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -12,7 +13,8 @@ from accounts.permissions import editor_required, staff_required
 from agreements.models import Agreement
 from agreements.models.core import parse_offsets, validate_offsets
 
-from .models import Notification, Reminder
+from .calendar import feed_ics, feed_issue, feed_revoke, feed_user
+from .models import CalendarFeed, Notification, Reminder
 
 
 @login_required
@@ -74,3 +76,28 @@ def agreement_offsets(request, reference: str):
     agreement.save(update_fields=["reminder_offsets", "updated_at"])
     messages.success(request, _("Renewal reminders for this agreement were updated."))
     return redirect("agreements:detail", reference)
+
+
+@login_required
+def calendar_settings(request):
+    """Create, replace or revoke the user's private calendar address."""
+    new_url = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            feed_revoke(request.user)
+            messages.success(request, _("The calendar address was revoked; it no longer works."))
+            return redirect("reminders:calendar")
+        new_url = feed_issue(request.user)
+    has_feed = CalendarFeed.objects.filter(user=request.user).exists()
+    return render(request, "reminders/calendar.html", {"new_url": new_url, "has_feed": has_feed})
+
+
+def calendar_feed(request, token: str):
+    """The ICS file a calendar application polls; the secret address is the only key."""
+    user = feed_user(token)
+    if user is None:
+        raise Http404
+    response = HttpResponse(feed_ics(user), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="agreements.ics"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
