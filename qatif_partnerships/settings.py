@@ -247,8 +247,28 @@ STATICFILES_DIRS = [
     ("vendor/fonts/aref-ruqaa", NODE_MODULES / "@fontsource" / "aref-ruqaa"),
     ("vendor/fonts/ibm-plex-sans-arabic", NODE_MODULES / "@fontsource" / "ibm-plex-sans-arabic"),
 ]
+# Media (PDFs, signatures, evidence, attachments) in an S3-compatible store when
+# AWS_STORAGE_BUCKET_NAME is set, so web and workers on different machines share files;
+# the local folder MEDIA_ROOT otherwise.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+_default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if AWS_STORAGE_BUCKET_NAME:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID"),
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY"),
+            # Private objects: files are only ever served through permission-checked views.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG
