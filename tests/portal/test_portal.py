@@ -259,7 +259,8 @@ def test_password_reset_by_email_works(client, college):
         form_page.redirect_chain[-1][0], {"new_password1": "Another-Strong-9", "new_password2": "Another-Strong-9"}
     )
     assert response.status_code == 302
-    assert client.login(username=user.username, password="Another-Strong-9")
+    login = client.post("/accounts/login/", {"username": user.username, "password": "Another-Strong-9"})
+    assert login.status_code == 302 and login["Location"] == "/"
 
 
 def test_staff_are_not_portal_users(client):

@@ -1,0 +1,85 @@
+"""Security settings: deploy checks, Content-Security-Policy on every page, login lockout."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import AgreementFactory, PartnerUserFactory, set_status
+from tests.portal.test_isolation_matrix import OBJECT_ARGS, build_partner, url_names
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+
+
+def test_deploy_checks_pass_with_production_settings():
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "p" * 30 + "r0duct10n-k3y-" + "q" * 30,
+        "ALLOWED_HOSTS": "portal.qatif-charity.example",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_every_page_has_a_csp_without_inline_scripts(client, staff_user):
+    world = build_partner("أ", staff_user)
+    pages = []
+    for name in url_names():
+        args = OBJECT_ARGS[name](world) if name in OBJECT_ARGS else []
+        pages.append(reverse(name, args=args))
+    for user in (None, staff_user, world.user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        for url in pages:
+            response = client.get(url)
+            policy = response.get("Content-Security-Policy", "")
+            assert policy, url
+            script_src = re.search(r"script-src ([^;]+)", policy).group(1)
+            assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+            if response.get("Content-Type", "").startswith("text/html") and not getattr(response, "streaming", False):
+                assert not INLINE_SCRIPT.search(response.content.decode()), f"inline <script> on {url}"
+
+
+def test_admin_pages_carry_the_policy_too(client, admin_user):
+    client.force_login(admin_user)
+    set_status(AgreementFactory(), "active")
+    for url in ("/admin/", "/admin/agreements/agreement/", "/admin/partners/partner/"):
+        response = client.get(url)
+        assert "script-src 'self'" in response["Content-Security-Policy"]
+        assert not INLINE_SCRIPT.search(response.content.decode()), url
+
+
+def test_login_is_locked_after_five_failures_even_with_the_right_password(client, settings):
+    user = PartnerUserFactory(username="locked@example.org")
+    user.set_password("Right-Password-1")
+    user.save()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post(reverse("accounts:login"), {"username": user.username, "password": "wrong"})
+        assert response.status_code == 200
+    last_try = client.post(reverse("accounts:login"), {"username": user.username, "password": "wrong"})
+    assert last_try.status_code == 429
+    locked = client.post(reverse("accounts:login"), {"username": user.username, "password": "Right-Password-1"})
+    assert locked.status_code == 429
+    assert "يُقفل تسجيل الدخول" in locked.content.decode()
+    # Another account from the same address is not affected.
+    other = PartnerUserFactory(username="other@example.org")
+    other.set_password("Right-Password-2")
+    other.save()
+    ok = client.post(reverse("accounts:login"), {"username": other.username, "password": "Right-Password-2"})
+    assert ok.status_code == 302
