@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test setup check lint format messages clean
+.PHONY: run test setup check audit format messages clean
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -34,6 +34,10 @@ check: setup
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 	$(PY) scripts/check_translations.py
+
+# Known vulnerabilities in the pinned requirements.
+audit: setup
+	scripts/audit_dependencies.sh
 
 format: setup
 	$(BIN)/ruff format .
