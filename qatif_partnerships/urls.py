@@ -11,5 +11,7 @@ urlpatterns = [
     path("agreements/", include("agreements.urls")),
     path("sign/", include("agreements.signing.urls")),
     path("reminders/", include("reminders.urls")),
+    # Before admin.site.urls, whose catch-all would answer /admin/reports/ with a 404.
+    path("admin/reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
