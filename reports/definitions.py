@@ -161,7 +161,7 @@ class AgreementsReport(Report):
                 agreements.values(group=F("partner__sector")).annotate(total=Count("id"), **counts).order_by("group")
             )
             sectors = dict(Sector.choices)
-            label = lambda g: sectors.get(g["group"], g["group"])  # noqa: E731
+            label = lambda g: str(sectors.get(g["group"], g["group"]))  # noqa: E731
             head = Column("label", capfirst(_("sector")))
         else:
             groups = (
@@ -196,7 +196,7 @@ class AgreementsReport(Report):
         columns = [
             Column("label", capfirst(_("status"))),
             Column("total", _("Agreements"), "number"),
-            Column("share", _("Share"), "percent"),
+            Column("share", _("Share %"), "percent"),
         ]
         chart = {
             "type": "doughnut",
@@ -278,7 +278,7 @@ class EndingReport(Report):
         )
         columns = [
             Column("reference", capfirst(_("reference")), "ref"),
-            Column("title", capfirst(_("title"))),
+            Column("title", capfirst(_("agreement"))),
             Column("partner", capfirst(_("partner"))),
             Column("owner", capfirst(_("owner"))),
             Column("ends_on", capfirst(_("ends on")), "date"),
@@ -371,12 +371,12 @@ class CommitmentsReport(Report):
             Column("commitments", _("Commitments"), "number"),
             Column("target", capfirst(_("target")), "number"),
             Column("achieved", capfirst(_("achieved")), "number"),
-            Column("fulfilment", _("Fulfilment"), "percent"),
+            Column("fulfilment", _("Fulfilment %"), "percent"),
             Column("overdue", _("Overdue"), "number"),
         ]
         chart = _bar_chart(
             [r["label"] for r in rows],
-            [(_("Fulfilment"), [r["fulfilment"] or 0 for r in rows])],
+            [(_("Fulfilment %"), [r["fulfilment"] or 0 for r in rows])],
             horizontal=True,
             percent_axis=True,
         )
@@ -497,7 +497,7 @@ class SigningReport(Report):
         ]
         columns = [
             Column("reference", capfirst(_("reference")), "ref"),
-            Column("title", capfirst(_("title"))),
+            Column("title", capfirst(_("agreement"))),
             Column("partner", capfirst(_("partner"))),
             Column("sent_on", _("Sent for signature on"), "date"),
             Column("signed_on", _("Fully signed on"), "date"),
