@@ -282,7 +282,7 @@ class EndingReport(Report):
             Column("partner", capfirst(_("partner"))),
             Column("owner", capfirst(_("owner"))),
             Column("ends_on", capfirst(_("ends on")), "date"),
-            Column("ends_on_hijri", _("ends on (Hijri)")),
+            Column("ends_on_hijri", _("ends on (Hijri)"), "hijri"),
             Column("days_left", _("days left"), "number"),
             Column("reminders_sent", _("Renewal reminders sent"), "number"),
             Column("last_reminder", _("Last reminder sent"), "date"),
@@ -290,14 +290,12 @@ class EndingReport(Report):
         ]
         labels = [_("Within 30 days"), _("31 to 60 days"), _("61 to 90 days")]
         chart = _bar_chart(labels, [(_("Agreements"), [totals[f"within_{d}"] for d in self.WINDOWS])])
-        summary = [(label, totals[f"within_{d}"], "number") for label, d in zip(labels, self.WINDOWS, strict=True)]
-        return Result(
-            columns,
-            rows,
-            {"reference": _("Total"), "title": totals["total"], "reminders_sent": totals["reminders"]},
-            chart,
-            summary,
-        )
+        summary = [
+            (_("Agreements"), totals["total"], "number"),
+            *[(label, totals[f"within_{d}"], "number") for label, d in zip(labels, self.WINDOWS, strict=True)],
+            (_("Renewal reminders sent"), totals["reminders"], "number"),
+        ]
+        return Result(columns, rows, None, chart, summary)
 
     def _next_reminder(self, agreement: Agreement, days_left: int) -> datetime.date | None:
         """The next renewal reminder date from the agreement's offsets (or the portal's)."""
@@ -437,20 +435,16 @@ class CommitmentsReport(Report):
             Column("achieved", capfirst(_("achieved")), "number"),
             Column("unit", capfirst(_("unit"))),
             Column("due_on", capfirst(_("due on")), "date"),
-            Column("due_on_hijri", _("due on (Hijri)")),
+            Column("due_on_hijri", _("due on (Hijri)"), "hijri"),
             Column("days_overdue", _("Days overdue"), "number"),
             Column("status", capfirst(_("status"))),
         ]
         return Result(
             columns,
             rows,
-            {
-                "reference": _("Total"),
-                "partner": totals["n"],
-                "target": totals["target"],
-                "achieved": totals["achieved"],
-            },
+            {"reference": _("Total"), "target": totals["target"], "achieved": totals["achieved"]},
             chart,
+            [(_("Overdue commitments"), totals["n"], "number")],
         )
 
 

@@ -78,7 +78,7 @@ def table_cells(result: Result) -> dict:
     totals = None
     if result.totals:
         totals = [
-            ("text" if value is not None and not isinstance(value, (int, float)) else kind, value)
+            ("text" if value is None or not isinstance(value, (int, float)) else kind, value)
             for kind, value in zip(kinds, [result.totals.get(key) for key in keys], strict=True)
         ]
     return {"rows": rows, "totals": totals}
