@@ -26,7 +26,7 @@ from partners.models import Sector
 from qatif_partnerships import dates
 from reminders.models import Reminder, ReminderKind, ReminderStatus
 
-from .measures import SIGNED_STATUSES, achieved, counted_achieved, overdue_q, percent
+from .measures import ACCEPTED_PROGRESS, SIGNED_STATUSES, achieved, overdue_q, percent
 
 ENDED_STATUSES = (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED, AgreementStatus.RENEWED)
 
@@ -47,6 +47,12 @@ class Result:
     chart: dict[str, Any] = field(default_factory=dict)
     # Headline figures shown above the chart: (label, value, kind).
     summary: list[tuple[str | Promise, Any, str]] = field(default_factory=list)
+    # Lists stop at Report.MAX_ROWS; `total_rows` is how many there are in all.
+    total_rows: int | None = None
+
+    @property
+    def truncated(self) -> bool:
+        return self.total_rows is not None and self.total_rows > len(self.rows)
 
 
 class RangeForm(forms.Form):
@@ -74,6 +80,9 @@ class Report:
     groupings: ClassVar[list[tuple[str, Promise]]] = []
     # Templates list the report classes: they must not be called (instantiated) there.
     do_not_call_in_templates = True
+    # Lists of agreements or commitments show (and download) at most this many rows,
+    # the most urgent first; the summary above them counts them all.
+    MAX_ROWS = 500
 
     def __init__(self, params, *, today: datetime.date | None = None):
         self.today = today or timezone.localdate()
@@ -237,7 +246,7 @@ class EndingReport(Report):
                 reminders_sent=Count("reminders", filter=renewal),
                 last_reminder=Max("reminders__sent_at", filter=renewal),
             )
-            .order_by("ends_on", "reference")
+            .order_by("ends_on", "reference")[: self.MAX_ROWS]
         )
         rows = []
         for agreement in agreements:
@@ -295,7 +304,7 @@ class EndingReport(Report):
             *[(label, totals[f"within_{d}"], "number") for label, d in zip(labels, self.WINDOWS, strict=True)],
             (_("Renewal reminders sent"), totals["reminders"], "number"),
         ]
-        return Result(columns, rows, None, chart, summary)
+        return Result(columns, rows, None, chart, summary, total_rows=totals["total"])
 
     def _next_reminder(self, agreement: Agreement, days_left: int) -> datetime.date | None:
         """The next renewal reminder date from the agreement's offsets (or the portal's)."""
@@ -334,36 +343,44 @@ class CommitmentsReport(Report):
         if self.by == "overdue":
             return self._overdue()
         overdue = overdue_q(today=self.today)
-        measures = {
-            "commitments": Count("id"),
-            "target": Sum("target_quantity"),
-            "achieved": Sum(achieved()),
-            "counted": Sum(counted_achieved()),
-            "overdue": Count("id", filter=overdue),
-        }
+        # Two queries per grouping: the commitments' own figures, and their accepted
+        # progress through a join (which would repeat each commitment's target once per
+        # progress update if both were summed in one query).
+        plain = {"commitments": Count("id"), "target": Sum("target_quantity"), "overdue": Count("id", filter=overdue)}
+        progress = {"achieved": ACCEPTED_PROGRESS}
         if self.by == "partner":
-            groups = (
-                self.commitments()
-                .values("clause__agreement__partner__name_ar", "clause__agreement__partner__name_en")
-                .annotate(**measures)
-                .order_by("clause__agreement__partner__name_ar")
+            fields = (
+                "clause__agreement__partner_id",
+                "clause__agreement__partner__name_ar",
+                "clause__agreement__partner__name_en",
             )
+            key = "clause__agreement__partner_id"
+            order = "clause__agreement__partner__name_ar"
             label = lambda g: _bilingual(g, "clause__agreement__partner__name")  # noqa: E731
             head = Column("label", capfirst(_("partner")))
         else:
-            groups = self.commitments().values(group=F("clause__kind")).annotate(**measures).order_by("group")
+            key = order = "clause__kind"
+            fields = (key,)
             kinds = dict(ClauseKind.choices)
-            label = lambda g: str(kinds.get(g["group"], g["group"]))  # noqa: E731
+            label = lambda g: str(kinds.get(g["clause__kind"], g["clause__kind"]))  # noqa: E731
             head = Column("label", _("Clause kind"))
-        rows = [
-            {
-                "label": label(g),
-                **{k: g[k] for k in measures},
-                "fulfilment": percent(g["counted"], g["target"]),
-            }
-            for g in groups
-        ]
-        totals = self.commitments().aggregate(**measures)
+        groups = self.commitments().values(*fields).annotate(**plain).order_by(order)
+        achieved_by_group = {
+            g[key]: g["achieved"] for g in self.commitments().values(key).annotate(**progress).order_by()
+        }
+        rows = []
+        for g in groups:
+            done = achieved_by_group.get(g[key]) or 0
+            rows.append(
+                {
+                    "label": label(g),
+                    **{k: g[k] for k in plain},
+                    "achieved": done,
+                    "fulfilment": percent(done, g["target"]),
+                }
+            )
+        totals = self.commitments().aggregate(**plain) | self.commitments().aggregate(**progress)
+        totals["achieved"] = totals["achieved"] or 0
         columns = [
             head,
             Column("commitments", _("Commitments"), "number"),
@@ -374,18 +391,14 @@ class CommitmentsReport(Report):
         ]
         chart = _bar_chart(
             [r["label"] for r in rows],
-            [(_("Fulfilment %"), [r["fulfilment"] or 0 for r in rows])],
+            [(_("Fulfilment %"), [min(100, r["fulfilment"] or 0) for r in rows])],
             horizontal=True,
             percent_axis=True,
         )
         return Result(
             columns,
-            [{k: v for k, v in r.items() if k != "counted"} for r in rows],
-            {
-                "label": _("Total"),
-                **{k: v for k, v in totals.items() if k != "counted"},
-                "fulfilment": percent(totals["counted"], totals["target"]),
-            },
+            rows,
+            {"label": _("Total"), **totals, "fulfilment": percent(totals["achieved"], totals["target"])},
             chart,
         )
 
@@ -394,7 +407,7 @@ class CommitmentsReport(Report):
         items = (
             overdue.select_related("clause__agreement__partner")
             .annotate(progress=achieved())
-            .order_by("due_on", "clause__agreement__reference", "id")
+            .order_by("due_on", "clause__agreement__reference", "id")[: self.MAX_ROWS]
         )
         kinds, parties, statuses = dict(ClauseKind.choices), dict(Party.choices), dict(CommitmentStatus.choices)
         rows = [
@@ -424,7 +437,9 @@ class CommitmentsReport(Report):
             [(_("Overdue commitments"), [g["n"] for g in by_partner])],
             horizontal=True,
         )
-        totals = overdue.aggregate(n=Count("id"), target=Sum("target_quantity"), achieved=Sum(achieved()))
+        totals = overdue.aggregate(n=Count("id"), target=Sum("target_quantity")) | overdue.aggregate(
+            achieved=ACCEPTED_PROGRESS
+        )
         columns = [
             Column("reference", capfirst(_("reference")), "ref"),
             Column("partner", capfirst(_("partner"))),
@@ -445,6 +460,7 @@ class CommitmentsReport(Report):
             {"reference": _("Total"), "target": totals["target"], "achieved": totals["achieved"]},
             chart,
             [(_("Overdue commitments"), totals["n"], "number")],
+            total_rows=totals["n"],
         )
 
 

@@ -1,10 +1,15 @@
 """Database expressions shared by the admin changelists, the reports and the exports.
 
 Progress on a commitment is the sum of its ACCEPTED progress updates (as in
-`Commitment.objects.with_progress()`). Counted towards fulfilment, a commitment
-contributes at most its target: over-delivery on one commitment does not hide a
-shortfall on another. Cancelled commitments are left out of targets and progress.
-Everything here is computed by the database, in one query with its page.
+`Commitment.objects.with_progress()`). Cancelled commitments are left out of targets
+and progress.
+
+- An agreement's progress % (admin list, export) counts each commitment up to its
+  target: over-delivery on one commitment does not hide a shortfall on another.
+- A report's fulfilment % over a group (a clause kind, a partner) is the group's
+  accepted progress over its targets, both summed by the database: over-delivery
+  shows (it may pass 100 %), and the sums stay a join and a GROUP BY, fast at
+  200 000 commitments.
 """
 
 from __future__ import annotations
@@ -40,6 +45,10 @@ def achieved(commitment_ref: str = "pk") -> Coalesce:
 def counted_achieved(commitment_ref: str = "pk") -> Least:
     """Accepted progress capped at the commitment's target."""
     return Least(achieved(commitment_ref), F("target_quantity"), output_field=IntegerField())
+
+
+# Sum of accepted progress over a commitment queryset, through the join to its updates.
+ACCEPTED_PROGRESS = Sum("updates__amount", filter=Q(updates__status=ProgressStatus.ACCEPTED))
 
 
 def overdue_q(prefix: str = "", today=None) -> Q:

@@ -164,7 +164,6 @@ def expected_commitments_by(key) -> dict:
         group["commitments"] += 1
         group["target"] += c.target_quantity
         group["achieved"] += achieved
-        group["counted"] += min(achieved, c.target_quantity)
         group["overdue"] += int(c.is_overdue)
     return {
         label: {
@@ -172,7 +171,7 @@ def expected_commitments_by(key) -> dict:
             "target": g["target"],
             "achieved": g["achieved"],
             "overdue": g["overdue"],
-            "fulfilment": int(g["counted"] * 100 / g["target"]),
+            "fulfilment": int(g["achieved"] * 100 / g["target"]),
         }
         for label, g in out.items()
     }

@@ -200,3 +200,17 @@ def _english():
     from django.utils import translation
 
     return translation.override("en")
+
+
+def test_long_lists_stop_at_max_rows_and_say_so(admin_client, data, monkeypatch):
+    from reports.definitions import Report
+
+    monkeypatch.setattr(Report, "MAX_ROWS", 3)
+    response = page(admin_client, "commitments", by="overdue")
+    result = response.context["result"]
+    assert len(result.rows) == 3
+    assert result.total_rows == len(portfolio.expected_overdue()) > 3
+    assert result.truncated
+    assert "report-note" in response.content.decode()
+    # The most overdue first.
+    assert [r["days_overdue"] for r in result.rows] == sorted((r["days_overdue"] for r in result.rows), reverse=True)
