@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from django import forms
@@ -258,7 +259,7 @@ class EndingReport(Report):
                     "partner": agreement.partner.name,
                     "owner": agreement.owner.get_full_name() or agreement.owner.username,
                     "ends_on": agreement.ends_on,
-                    "ends_on_hijri": dates.hijri(agreement.ends_on),
+                    "ends_on_hijri": hijri(agreement.ends_on),
                     "days_left": days_left,
                     "reminders_sent": agreement.reminders_sent,
                     "last_reminder": timezone.localtime(agreement.last_reminder).date()
@@ -421,7 +422,7 @@ class CommitmentsReport(Report):
                 "achieved": c.progress,
                 "unit": c.get_unit_display(),
                 "due_on": c.due_on,
-                "due_on_hijri": dates.hijri(c.due_on),
+                "due_on_hijri": hijri(c.due_on),
                 "days_overdue": (self.today - c.due_on).days,
                 "status": str(statuses[c.status]),
             }
@@ -546,6 +547,16 @@ class SigningReport(Report):
             return None
         middle = list(signed.order_by("turnaround").values_list("turnaround", flat=True)[(n - 1) // 2 : n // 2 + 1])
         return sum(middle, datetime.timedelta()) / len(middle)
+
+
+@lru_cache(maxsize=4096)
+def _hijri(value: datetime.date, language: str) -> str:
+    return dates.hijri(value)
+
+
+def hijri(value: datetime.date) -> str:
+    """Hijri date in the active language, cached: long lists repeat the same dates."""
+    return _hijri(value, get_language())
 
 
 def _bilingual(values: dict[str, Any], prefix: str) -> str:

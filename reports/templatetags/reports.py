@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+from functools import lru_cache
+
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from qatif_partnerships import dates
 
@@ -20,6 +24,12 @@ def reports_menu() -> list:
     return list(REPORTS.values())
 
 
+@lru_cache(maxsize=4096)
+def _gregorian(value: datetime.date, language: str) -> str:
+    # Long lists repeat the same dates; Django's date formatting is the slow part of a row.
+    return conditional_escape(dates.gregorian(value))
+
+
 def _ltr(text) -> str:
     return f'<bdi dir="ltr" class="ltr">{conditional_escape(text)}</bdi>'
 
@@ -29,7 +39,7 @@ def cell_html(kind: str, value) -> str:
     if value is None or value == "":
         body = "—" if kind not in ("text", "hijri") else ""
     elif kind == "date":
-        body = conditional_escape(dates.gregorian(value))
+        body = _gregorian(value, get_language())
     elif kind == "percent":
         body = _ltr(f"{value}%")
     elif kind == "days":
