@@ -124,7 +124,6 @@ class AgreementAdmin(ExportAdminMixin, LockedContentMixin, SimpleHistoryAdmin):
         "title_ar",
         "partner",
         "status",
-        "starts",
         "ends",
         "days_left",
         "progress",
@@ -143,6 +142,10 @@ class AgreementAdmin(ExportAdminMixin, LockedContentMixin, SimpleHistoryAdmin):
     list_per_page = 100
     date_hierarchy = "ends_on"
     resource_classes = [AgreementResource]
+
+    class Media:
+        css = {"all": ["css/admin-lists.css"]}
+
     # Status changes only through the lifecycle (the admin actions below).
     readonly_fields = [
         "reference",
@@ -176,10 +179,6 @@ class AgreementAdmin(ExportAdminMixin, LockedContentMixin, SimpleHistoryAdmin):
             .get_queryset(request)
             .annotate(progress_target=agreement_target(), progress_counted=agreement_counted())
         )
-
-    @admin.display(description=_("starts on"), ordering="starts_on")
-    def starts(self, obj):
-        return dual_date(obj.starts_on)
 
     @admin.display(description=_("ends on"), ordering="ends_on")
     def ends(self, obj):
@@ -288,6 +287,9 @@ class CommitmentAdmin(ExportAdminMixin, LockedContentMixin, SimpleHistoryAdmin):
     list_per_page = 100
     date_hierarchy = "due_on"
     resource_classes = [CommitmentResource]
+
+    class Media:
+        css = {"all": ["css/admin-lists.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_progress()

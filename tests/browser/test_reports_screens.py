@@ -68,3 +68,21 @@ def test_admin_opens_every_report_in_arabic(page, live_server, shoot):
     shoot(page, "reports-commitments-print-ar")
     page.emulate_media(media="print")
     shoot(page, "reports-commitments-print-media-ar")
+
+
+def test_admin_agreement_list_shows_dual_dates_days_left_and_progress(page, live_server, shoot):
+    call_command("load_demo", stdout=StringIO())
+    portfolio.build_portfolio(scale=1)
+    login(page, live_server.url, "admin", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/admin/agreements/agreement/?ending_within=90")
+    rows = page.locator("#result_list tbody tr")
+    assert rows.count() == 3
+    assert "هـ" in page.inner_text("#result_list")  # Hijri beside Gregorian
+    assert page.locator("#result_list meter").count() == 3
+    shoot(page, "reports-admin-agreements-ending-90-ar")
+    page.goto(f"{live_server.url}/admin/agreements/commitment/?overdue=yes")
+    from agreements.models import Commitment
+
+    overdue = sum(1 for c in Commitment.objects.all() if c.is_overdue)
+    assert page.locator("#result_list tbody tr").count() == overdue > 0
+    shoot(page, "reports-admin-commitments-overdue-ar")
