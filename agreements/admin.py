@@ -1,6 +1,23 @@
 from django.contrib import admin, messages
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from qatif_partnerships.templatetags.portal import dual_date
+from reports.exports import ExportAdminMixin
+from reports.measures import (
+    agreement_counted,
+    agreement_target,
+    has_overdue_commitments,
+    overdue_q,
+    percent,
+)
+from reports.resources import (
+    AgreementResource,
+    ClauseResource,
+    CommitmentResource,
+    ProgressUpdateResource,
+)
 
 from . import lifecycle
 from .models import (
@@ -68,13 +85,67 @@ def recall_agreements(modeladmin, request, queryset):
     _run_transition(modeladmin, request, queryset, "recall")
 
 
+class EndingWithinFilter(admin.SimpleListFilter):
+    """Active agreements whose end date falls in the next 30, 60 or 90 days."""
+
+    title = _("ending within")
+    parameter_name = "ending_within"
+
+    def lookups(self, request, model_admin):
+        return [(str(days), _("%(days)d days") % {"days": days}) for days in (30, 60, 90)]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"30", "60", "90"}:
+            return queryset.ending_within(int(self.value()))
+        return queryset
+
+
+class OverdueCommitmentsFilter(admin.SimpleListFilter):
+    """Agreements with at least one commitment past its due date and not achieved or cancelled."""
+
+    title = _("overdue commitments")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Has overdue commitments")), ("no", _("No overdue commitments"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(has_overdue_commitments())
+        if self.value() == "no":
+            return queryset.exclude(has_overdue_commitments())
+        return queryset
+
+
 @admin.register(Agreement)
-class AgreementAdmin(LockedContentMixin, SimpleHistoryAdmin):
-    list_display = ["reference", "title_ar", "partner", "status", "starts_on", "ends_on", "owner"]
-    list_filter = ["status", "partner__sector", "partner", "clauses__kind"]
+class AgreementAdmin(ExportAdminMixin, LockedContentMixin, SimpleHistoryAdmin):
+    list_display = [
+        "reference",
+        "title_ar",
+        "partner",
+        "status",
+        "ends",
+        "days_left",
+        "progress",
+        "owner",
+    ]
+    list_filter = [
+        "status",
+        "partner__sector",
+        "partner",
+        "clauses__kind",
+        EndingWithinFilter,
+        OverdueCommitmentsFilter,
+    ]
     search_fields = ["reference", "title_ar", "title_en", "partner__name_ar", "partner__name_en", "search_text"]
     list_select_related = ["partner", "owner"]
+    list_per_page = 100
     date_hierarchy = "ends_on"
+    resource_classes = [AgreementResource]
+
+    class Media:
+        css = {"all": ["css/admin-lists.css"]}
+
     # Status changes only through the lifecycle (the admin actions below).
     readonly_fields = [
         "reference",
@@ -101,6 +172,29 @@ class AgreementAdmin(LockedContentMixin, SimpleHistoryAdmin):
 
         return super().get_search_results(request, queryset, normalize(search_term) or search_term)
 
+    def get_queryset(self, request):
+        # Progress in the same query as the page: one subquery per figure, no join fan-out.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(progress_target=agreement_target(), progress_counted=agreement_counted())
+        )
+
+    @admin.display(description=_("ends on"), ordering="ends_on")
+    def ends(self, obj):
+        return dual_date(obj.ends_on)
+
+    @admin.display(description=_("days left"), ordering="ends_on")
+    def days_left(self, obj):
+        return obj.days_left
+
+    @admin.display(description=_("progress %"))
+    def progress(self, obj):
+        value = percent(obj.progress_counted, obj.progress_target)
+        if value is None:
+            return "—"
+        return format_html('<meter min="0" max="100" value="{}"></meter> <bdi dir="ltr">{}%</bdi>', value, value)
+
 
 class CommitmentInline(LockedContentMixin, admin.TabularInline):
     model = Commitment
@@ -117,36 +211,134 @@ class CommitmentInline(LockedContentMixin, admin.TabularInline):
 
 
 @admin.register(Clause)
-class ClauseAdmin(LockedContentMixin, SimpleHistoryAdmin):
-    list_display = ["agreement", "order", "kind", "responsible_party"]
-    list_filter = ["kind", "responsible_party", "agreement__partner"]
+class ClauseAdmin(ExportAdminMixin, LockedContentMixin, SimpleHistoryAdmin):
+    list_display = ["agreement", "partner", "order", "kind", "responsible_party", "agreement_status"]
+    list_filter = ["kind", "responsible_party", "agreement__status", "agreement__partner__sector", "agreement__partner"]
     search_fields = ["text_ar", "text_en", "agreement__reference", "agreement__title_ar"]
-    list_select_related = ["agreement"]
+    list_select_related = ["agreement__partner"]
+    list_per_page = 100
+    resource_classes = [ClauseResource]
+
+    @admin.display(description=_("partner"), ordering="agreement__partner__name_ar")
+    def partner(self, obj):
+        return obj.agreement.partner
+
+    @admin.display(description=_("status"), ordering="agreement__status")
+    def agreement_status(self, obj):
+        return obj.agreement.get_status_display()
+
     inlines = [CommitmentInline]
 
     def _agreement_of(self, obj):
         return obj.agreement
 
 
+class OverdueFilter(admin.SimpleListFilter):
+    """Past the due date, neither achieved nor cancelled (`Commitment.is_overdue`)."""
+
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(overdue_q())
+        if self.value() == "no":
+            return queryset.exclude(overdue_q())
+        return queryset
+
+
 @admin.register(Commitment)
-class CommitmentAdmin(LockedContentMixin, SimpleHistoryAdmin):
-    list_display = ["description_ar", "clause", "party", "target_quantity", "unit", "due_on", "status"]
-    list_filter = ["party", "status", "unit", "clause__kind", "clause__agreement__partner"]
-    search_fields = ["description_ar", "description_en", "clause__agreement__reference"]
-    list_select_related = ["clause__agreement"]
+class CommitmentAdmin(ExportAdminMixin, LockedContentMixin, SimpleHistoryAdmin):
+    list_display = [
+        "description_ar",
+        "agreement",
+        "partner",
+        "kind",
+        "party",
+        "target_quantity",
+        "achieved_display",
+        "progress",
+        "unit",
+        "due",
+        "status",
+        "overdue",
+    ]
+    list_filter = [
+        OverdueFilter,
+        "party",
+        "status",
+        "unit",
+        "clause__kind",
+        "clause__agreement__status",
+        "clause__agreement__partner__sector",
+        "clause__agreement__partner",
+    ]
+    search_fields = [
+        "description_ar",
+        "description_en",
+        "clause__agreement__reference",
+        "clause__agreement__partner__name_ar",
+        "clause__agreement__partner__name_en",
+    ]
+    list_select_related = ["clause__agreement__partner"]
+    list_per_page = 100
     date_hierarchy = "due_on"
+    resource_classes = [CommitmentResource]
+
+    class Media:
+        css = {"all": ["css/admin-lists.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_progress()
+
+    @admin.display(description=_("agreement"), ordering="clause__agreement__reference")
+    def agreement(self, obj):
+        return format_html('<bdi dir="ltr">{}</bdi>', obj.clause.agreement.reference)
+
+    @admin.display(description=_("partner"), ordering="clause__agreement__partner__name_ar")
+    def partner(self, obj):
+        return obj.clause.agreement.partner
+
+    @admin.display(description=_("kind"), ordering="clause__kind")
+    def kind(self, obj):
+        return obj.clause.get_kind_display()
+
+    @admin.display(description=_("achieved"), ordering="achieved")
+    def achieved_display(self, obj):
+        return obj.achieved
+
+    @admin.display(description=_("progress %"))
+    def progress(self, obj):
+        return format_html('<bdi dir="ltr">{}%</bdi>', obj.progress_percent)
+
+    @admin.display(description=_("due on"), ordering="due_on")
+    def due(self, obj):
+        return dual_date(obj.due_on)
+
+    @admin.display(description=_("overdue"), boolean=True)
+    def overdue(self, obj):
+        return obj.is_overdue
 
     def _agreement_of(self, obj):
         return obj.clause.agreement
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(admin.ModelAdmin):
-    list_display = ["commitment", "reported_on", "amount", "status", "reported_by"]
+class ProgressUpdateAdmin(ExportAdminMixin, admin.ModelAdmin):
+    list_display = ["commitment", "agreement", "reported_on", "amount", "status", "reported_by"]
     list_filter = ["status", "commitment__clause__kind", "commitment__clause__agreement__partner"]
     search_fields = ["note", "commitment__description_ar", "commitment__clause__agreement__reference"]
-    list_select_related = ["commitment", "reported_by"]
+    list_select_related = ["commitment__clause__agreement", "reported_by"]
+    list_per_page = 100
     date_hierarchy = "reported_on"
+    resource_classes = [ProgressUpdateResource]
+
+    @admin.display(description=_("agreement"), ordering="commitment__clause__agreement__reference")
+    def agreement(self, obj):
+        return format_html('<bdi dir="ltr">{}</bdi>', obj.commitment.clause.agreement.reference)
 
 
 @admin.register(Amendment)

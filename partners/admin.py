@@ -1,5 +1,10 @@
 from django.contrib import admin
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+
+from agreements.models import AgreementStatus
+from reports.exports import ImportExportAdminMixin
+from reports.resources import ContactResource, PartnerResource
 
 from .models import CharityProfile, Contact, Partner
 
@@ -38,16 +43,47 @@ class ContactInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
-    list_display = ["name_ar", "name_en", "sector", "kind", "city", "is_active"]
+class PartnerAdmin(ImportExportAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "name_ar",
+        "name_en",
+        "sector",
+        "kind",
+        "city",
+        "agreements_total",
+        "agreements_active",
+        "is_active",
+    ]
     list_filter = ["sector", "kind", "is_active", "city"]
     search_fields = ["name_ar", "name_en", "registration_number", "contacts__name_ar", "contacts__email"]
+    list_per_page = 100
     inlines = [ContactInline]
+    resource_classes = [PartnerResource]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                agreement_count=Count("agreements", distinct=True),
+                active_count=Count("agreements", filter=Q(agreements__status=AgreementStatus.ACTIVE), distinct=True),
+            )
+        )
+
+    @admin.display(description=_("agreements"), ordering="agreement_count")
+    def agreements_total(self, obj):
+        return obj.agreement_count
+
+    @admin.display(description=_("active agreements"), ordering="active_count")
+    def agreements_active(self, obj):
+        return obj.active_count
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
-    list_display = ["name_ar", "partner", "title_ar", "email", "phone", "can_sign", "is_active"]
+class ContactAdmin(ImportExportAdminMixin, admin.ModelAdmin):
+    list_display = ["name_ar", "partner", "title_ar", "email", "phone", "can_sign", "is_primary", "is_active"]
     list_filter = ["can_sign", "is_active", "partner__sector", "partner"]
     search_fields = ["name_ar", "name_en", "email", "phone", "partner__name_ar", "partner__name_en"]
     list_select_related = ["partner"]
+    list_per_page = 100
+    resource_classes = [ContactResource]

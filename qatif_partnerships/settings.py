@@ -186,12 +186,14 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "import_export",
     "qatif_partnerships",
     "accounts",
     "partners",
     "agreements",
     "reminders",
     "portal",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -297,6 +299,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/signature_pad", NODE_MODULES / "signature_pad" / "dist"),
+    ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
     ("vendor/fonts/aref-ruqaa", NODE_MODULES / "@fontsource" / "aref-ruqaa"),
     ("vendor/fonts/ibm-plex-sans-arabic", NODE_MODULES / "@fontsource" / "ibm-plex-sans-arabic"),
 ]
@@ -389,7 +392,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.sweep",
         "schedule": REMINDER_SWEEP_INTERVAL or crontab(hour=REMINDER_SWEEP_AT[0], minute=REMINDER_SWEEP_AT[1]),
     },
+    "daily-export-purge": {"task": "reports.purge_exports", "schedule": crontab(hour=3, minute=30)},
 }
+
+# --- Reports and exports (Django admin) ---
+# A changelist export of more rows than this runs in a Celery task; the user
+# downloads the file from the export's page when it is ready.
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 2000)
+# Days a finished export file is kept before the daily sweep deletes it.
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 7)
+# Imports and exports need the model's add/change/view permission, like the admin pages.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# Each import runs in one transaction: a file with an error imports nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # --- Forms ----------------------------------------------------------------------------
 

@@ -18,5 +18,7 @@ urlpatterns = [
     path("reminders/", include("reminders.urls")),
     path("portal/", include("portal.urls")),
     path("calendar/<str:token>.ics", reminder_views.calendar_feed, name="calendar_feed"),
+    # Before admin.site.urls, whose catch-all would answer /admin/reports/ with a 404.
+    path("admin/reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,19 +1,39 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from reports.exports import ExportAdminMixin
+from reports.resources import ReminderResource
 
 from .models import Notification, Reminder
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["kind", "agreement", "offset_days", "recipient_email", "due_on", "status", "sent_at", "attempts"]
-    list_filter = ["kind", "status", "agreement__partner"]
+class ReminderAdmin(ExportAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "kind",
+        "agreement",
+        "partner",
+        "offset_days",
+        "recipient_email",
+        "due_on",
+        "status",
+        "sent_at",
+        "attempts",
+    ]
+    list_filter = ["kind", "status", "agreement__partner__sector", "agreement__partner"]
     search_fields = ["recipient_email", "agreement__reference", "agreement__title_ar", "error"]
-    list_select_related = ["agreement"]
+    list_select_related = ["agreement__partner"]
+    list_per_page = 100
+    resource_classes = [ReminderResource]
     date_hierarchy = "due_on"
     readonly_fields = [f.name for f in Reminder._meta.fields]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("partner"), ordering="agreement__partner__name_ar")
+    def partner(self, obj):
+        return obj.agreement.partner
 
 
 @admin.register(Notification)

@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from agreements.models import Attachment, Evidence, ProgressUpdate, SigningRequest
 from agreements.progress import progress_report
 from reminders.models import Notification
+from reports.models import ExportJob
 from tests.factories import (
     AdminFactory,
     AgreementFactory,
@@ -48,6 +49,7 @@ class World:
     user: object
     admin_user: object
     notification: object
+    export_job: object
     markers: list[str]
 
 
@@ -80,6 +82,9 @@ def build_partner(label: str, staff) -> World:
         files=[SimpleUploadedFile(f"evidence-{label}-secret.pdf", PDF)],
     )
     notification = Notification.objects.create(user=user, kind="renewal", title=f"تنبيه {label} السري")
+    export_job = ExportJob.objects.create(
+        created_by=staff, app_label="agreements", model_name="agreement", file_format="csv", language="ar"
+    )
     markers = [
         partner.name_ar,
         partner.name_en,
@@ -104,6 +109,7 @@ def build_partner(label: str, staff) -> World:
         user=user,
         admin_user=admin_user,
         notification=notification,
+        export_job=export_job,
         markers=markers,
     )
 
@@ -140,6 +146,12 @@ OBJECT_ARGS = {
     "accounts:invitation": lambda w: ["y" * 43],
     "accounts:password_reset_confirm": lambda w: ["MQ", "set-password"],
     "calendar_feed": lambda w: ["z" * 43],
+    # Admin reports: behind the admin login, which a partner user can never pass.
+    "reports:report": lambda w: ["agreements"],
+    "reports:print": lambda w: ["agreements"],
+    "reports:download": lambda w: ["agreements", "csv"],
+    "reports:export": lambda w: [w.export_job.pk],
+    "reports:export_download": lambda w: [w.export_job.pk],
 }
 # Reached with arguments that do not name anything: nothing to leak.
 PUBLIC = {
@@ -219,7 +231,10 @@ def test_partner_users_never_reach_another_partners_data(client, worlds):
                     continue  # their own pages
                 assert response.status_code in (302, 403, 404, 405), f"{method.upper()} {url}: {response.status_code}"
                 if response.status_code == 302:
-                    assert "/accounts/login/" in response["Location"] or response["Location"].startswith("/portal/")
+                    location = response["Location"]
+                    assert (
+                        "/accounts/login/" in location or "/admin/login/" in location or location.startswith("/portal/")
+                    )
 
 
 def test_nothing_changed_after_partner_a_tried_every_url_on_partner_b(client, worlds):
