@@ -1,10 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from agreements import views as agreement_views
 from reminders import views as reminder_views
 
 from . import health
+
+admin.site.site_header = _("Partnership portal administration")
+admin.site.site_title = _("Partnership portal")
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
