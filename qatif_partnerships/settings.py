@@ -243,6 +243,15 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD",
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
+# --- Signed PDF -----------------------------------------------------------------------
+
+# The Amiri font files (Debian `fonts-hosny-amiri`) embedded in agreement PDFs.
+PDF_FONT_DIR = Path(env_str("PDF_FONT_DIR", "/usr/share/fonts/opentype/fonts-hosny-amiri"))
+# The charity's seal: a PKCS#12 file (certificate + private key) and its password.
+# `python manage.py create_seal_certificate` writes a self-signed one for development.
+SEAL_PKCS12_PATH = Path(env_str("SEAL_PKCS12_PATH", str(VAR_DIR / "seal" / "dev-seal.p12")))
+SEAL_PKCS12_PASSWORD = env_str("SEAL_PKCS12_PASSWORD")
+
 # --- Forms ----------------------------------------------------------------------------
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -258,4 +267,6 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every rendering step at INFO; its warnings and errors still show.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
