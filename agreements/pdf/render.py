@@ -120,6 +120,15 @@ def amiri_font_files() -> dict[str, Path]:
     return files
 
 
+def stylesheet_source() -> str:
+    """The PDF's stylesheet (`templates/pdf/agreement.css`) with the Amiri files filled in."""
+    fonts = amiri_font_files()
+    faces = [
+        {"uri": fonts[name].resolve().as_uri(), "style": style, "weight": weight} for name, style, weight in AMIRI_FACES
+    ]
+    return render_to_string("pdf/agreement.css", {"faces": faces})
+
+
 def _static_dirs() -> list[Path]:
     folders = [Path(settings.STATIC_ROOT)] if settings.STATIC_ROOT else []
     for entry in settings.STATICFILES_DIRS:
@@ -147,12 +156,7 @@ def _get_engine() -> _Engine:
             fonts = amiri_font_files()
             url_fetcher = RestrictedURLFetcher(allowed_dirs=_static_dirs(), allowed_files=list(fonts.values()))
             font_config = FontConfiguration()
-            faces = [
-                {"uri": fonts[name].resolve().as_uri(), "style": style, "weight": weight}
-                for name, style, weight in AMIRI_FACES
-            ]
-            css = render_to_string("pdf/agreement.css", {"faces": faces})
-            stylesheet = CSS(string=css, font_config=font_config, url_fetcher=url_fetcher)
+            stylesheet = CSS(string=stylesheet_source(), font_config=font_config, url_fetcher=url_fetcher)
             _engine = _Engine(font_config=font_config, stylesheet=stylesheet, url_fetcher=url_fetcher)
         return _engine
 
@@ -475,16 +479,23 @@ def _context(data: PdfInput, *, clauses: list[_ClauseSection] | None = None) -> 
     }
 
 
-def render_agreement_pdf(data: PdfInput) -> bytes:
-    """The agreement PDF in `data.language`: letterhead, parties, numbered clauses with
-    their commitments, both signatures, and a signing certificate as the last page.
+def agreement_html(data: PdfInput) -> str:
+    """The HTML that `render_agreement_pdf` lays out, in `data.language`.
 
     Runs three or four queries whatever the number of clauses (partner, clauses,
     commitments, and the partner's signing contacts when no partner signature is given).
     """
     with translation.override(data.language):
-        html = render_to_string("pdf/agreement.html", _context(data))
-    return html_to_pdf(html)
+        return render_to_string("pdf/agreement.html", _context(data))
+
+
+def render_agreement_pdf(data: PdfInput) -> bytes:
+    """The agreement PDF in `data.language`: letterhead, parties, numbered clauses with
+    their commitments, both signatures, and a signing certificate as the last page.
+
+    Queries as `agreement_html`; the PDF is not sealed (see `seal.seal_pdf`).
+    """
+    return html_to_pdf(agreement_html(data))
 
 
 def _tiny_png() -> bytes:

@@ -386,3 +386,15 @@ def test_clause_labels_follow_the_language():
     with translation.override("ar"):
         assert "الثالث" in clause_label(3)
         assert "101" in clause_label(101)
+
+
+def test_rendering_never_sets_font_features_per_layout(agreement):
+    # WeasyPrint 70 leaks a Pango attribute list for every text layout styled with a
+    # font-feature property (~0.35 MB per document); the stylesheet sets "calt" in
+    # @font-face instead. WeasyPrint fills this cache exactly when it takes that path.
+    from agreements.pdf import render
+
+    render_agreement_pdf(_input(agreement))
+    render_agreement_pdf(_input(agreement, language="en"))
+
+    assert render._get_engine().font_config.font_features == {}

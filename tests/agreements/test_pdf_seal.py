@@ -197,3 +197,63 @@ def test_create_seal_certificate_falls_back_to_the_arabic_name(settings, tmp_pat
 
     sealed = seal_pdf(html_to_pdf("<p>x</p>"))
     assert verify_pdf(sealed, expected_sha256=None).signer == "خيرية القطيف"
+
+
+def test_a_ca_issued_certificate_with_its_chain_seals_and_verifies(settings, tmp_path):
+    # A real seal is issued by a CA: the PKCS#12 holds the charity's certificate, its key
+    # and the CA's certificate. The portal trusts the charity's certificate itself.
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def certificate(subject: str, key, issuer: str, issuer_key, *, ca: bool):
+        usage = dict.fromkeys(
+            (
+                "digital_signature",
+                "content_commitment",
+                "key_encipherment",
+                "data_encipherment",
+                "key_agreement",
+                "key_cert_sign",
+                "crl_sign",
+                "encipher_only",
+                "decipher_only",
+            ),
+            False,
+        )
+        usage.update({"key_cert_sign": True, "crl_sign": True} if ca else {"digital_signature": True})
+        usage["content_commitment"] = not ca
+        return (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(**usage), critical=True)
+            .sign(issuer_key, hashes.SHA256())
+        )
+
+    ca_key, seal_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_certificate = certificate("Test Trust Services CA", ca_key, "Test Trust Services CA", ca_key, ca=True)
+    seal_certificate = certificate("Qatif Charity", seal_key, "Test Trust Services CA", ca_key, ca=False)
+    settings.SEAL_PKCS12_PATH = tmp_path / "ca-issued.p12"
+    settings.SEAL_PKCS12_PASSWORD = "ca-pw"
+    settings.SEAL_PKCS12_PATH.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"seal", seal_key, seal_certificate, [ca_certificate], serialization.BestAvailableEncryption(b"ca-pw")
+        )
+    )
+
+    sealed = seal_pdf(html_to_pdf("<p>x</p>"))
+    result = verify_pdf(sealed, expected_sha256=sha256(sealed))
+
+    assert (result.seal_valid, result.exact_match, result.signer) == (True, True, "Qatif Charity")
