@@ -1,4 +1,8 @@
-"""Celery tasks of the agreements app. Each takes ids and delegates to a service."""
+"""Celery tasks of the agreements app. Each takes ids and delegates to a service.
+
+Importing this module (Celery autodiscovers it when a worker starts) also connects the
+PDF renderer's warm-up to every worker process.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,13 @@ import logging
 import smtplib
 
 from celery import shared_task
+from celery.signals import worker_process_init
+
+from agreements.pdf.signals import warm_up_pdf_renderer
 
 logger = logging.getLogger(__name__)
+
+worker_process_init.connect(warm_up_pdf_renderer, dispatch_uid="agreements.pdf.warm_up")
 
 # Delivery problems worth retrying with backoff: the server was unreachable, dropped the
 # connection, or answered with a temporary (4xx) code. A 5xx answer is final.

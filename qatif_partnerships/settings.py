@@ -407,6 +407,15 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Each import runs in one transaction: a file with an error imports nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
+# --- Signed PDF -----------------------------------------------------------------------
+
+# The Amiri font files (Debian `fonts-hosny-amiri`) embedded in agreement PDFs.
+PDF_FONT_DIR = Path(env_str("PDF_FONT_DIR", "/usr/share/fonts/opentype/fonts-hosny-amiri"))
+# The charity's seal: a PKCS#12 file (certificate + private key) and its password.
+# `python manage.py create_seal_certificate` writes a self-signed one for development.
+SEAL_PKCS12_PATH = Path(env_str("SEAL_PKCS12_PATH", str(VAR_DIR / "seal" / "dev-seal.p12")))
+SEAL_PKCS12_PASSWORD = env_str("SEAL_PKCS12_PASSWORD")
+
 # --- Forms ----------------------------------------------------------------------------
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -438,5 +447,7 @@ LOGGING = {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # In development runserver already prints a line per request.
         "portal.request": {"handlers": ["console"], "level": "WARNING" if DEBUG else "INFO", "propagate": False},
+        # WeasyPrint logs every rendering step at INFO; its warnings and errors still show.
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }

@@ -1,0 +1,10 @@
+"""The signed agreement PDF: render, seal with the charity's certificate, verify.
+
+- `context`: the plain dataclasses a caller fills in (`PdfInput`, `SignatureBlock`, `AuditLine`).
+- `render`: `render_agreement_pdf(data) -> bytes` (WeasyPrint) and `warm_up()`.
+- `seal`: `seal_pdf(pdf) -> bytes` / `seal_pdf_async` (PAdES with pyHanko), `SealError`.
+- `verify`: `verify_pdf(pdf, expected_sha256=...) -> VerificationResult`.
+
+The modules are imported one by one, never from here: WeasyPrint and pyHanko are heavy,
+and a web process that only verifies should not load the renderer.
+"""

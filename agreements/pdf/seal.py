@@ -1,0 +1,229 @@
+"""The charity's electronic seal on a signed agreement PDF (PAdES, with pyHanko).
+
+Rules:
+
+- The seal is made with the certificate and private key in the PKCS#12 file named by
+  `settings.SEAL_PKCS12_PATH` (password `settings.SEAL_PKCS12_PASSWORD`). The file is
+  read once per process and kept; replacing it needs a worker restart.
+- A missing, unreadable, wrongly protected, incomplete or expired certificate raises
+  `SealError` with a message naming the problem. An unsealed PDF is never returned.
+- The seal is a certification signature that allows no later change: anything added to
+  the file afterwards makes `verify_pdf` report it as not authentic.
+- pyHanko's synchronous API runs its own event loop with `asyncio.run()`. Async code
+  calls `seal_pdf_async`; `seal_pdf` is for synchronous callers with no running loop
+  (Celery tasks, management commands, sync views) and refuses to run inside one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import io
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+from django.conf import settings
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
+
+SEAL_FIELD_NAME = "CharitySeal"
+
+
+class SealError(Exception):
+    """The PDF could not be sealed; the message says why (certificate, password, input)."""
+
+
+@dataclass(frozen=True)
+class SealCredentials:
+    """The charity's seal as loaded from its PKCS#12 file."""
+
+    signer: signers.SimpleSigner
+    certificate: asn1_x509.Certificate
+    other_certificates: tuple[asn1_x509.Certificate, ...]
+    common_name: str
+
+
+_lock = threading.Lock()
+_cache: dict[tuple[str, str], SealCredentials] = {}
+
+
+def _load(path: Path, password: str) -> SealCredentials:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SealError(
+            f"Seal certificate file not found: {path}. Set SEAL_PKCS12_PATH to the charity's PKCS#12 "
+            "file, or run `python manage.py create_seal_certificate` for a development certificate."
+        ) from None
+    except OSError as exc:
+        raise SealError(f"Seal certificate file {path} cannot be read: {exc.strerror or exc}.") from None
+    try:
+        key, certificate, others = pkcs12.load_key_and_certificates(data, password.encode() or None)
+    except ValueError:
+        raise SealError(
+            f"Seal certificate file {path} cannot be opened: the password (SEAL_PKCS12_PASSWORD) is wrong "
+            "or the file is not a PKCS#12 (.p12/.pfx) file."
+        ) from None
+    if key is None or certificate is None:
+        raise SealError(f"Seal certificate file {path} must hold both a certificate and its private key.")
+    now = datetime.datetime.now(datetime.UTC)
+    if now < certificate.not_valid_before_utc:
+        raise SealError(f"The seal certificate in {path} is not valid before {certificate.not_valid_before_utc}.")
+    if now > certificate.not_valid_after_utc:
+        raise SealError(f"The seal certificate in {path} expired on {certificate.not_valid_after_utc}.")
+    try:
+        signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=None, passphrase=password.encode() or None)
+    except ValueError as exc:
+        raise SealError(f"Seal certificate file {path} cannot be used for signing: {exc}.") from None
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return SealCredentials(
+        signer=signer,
+        certificate=asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER)),
+        other_certificates=tuple(
+            asn1_x509.Certificate.load(other.public_bytes(serialization.Encoding.DER)) for other in others
+        ),
+        common_name=str(names[0].value) if names else "",
+    )
+
+
+def load_seal_credentials() -> SealCredentials:
+    """The configured seal certificate and key, read once per process (per path and password).
+
+    Raises `SealError` when the file is missing, unreadable, protected by another
+    password, lacks the key or the certificate, or the certificate is not valid today.
+    A failure is not cached: fixing the file or the settings takes effect on the next call.
+    """
+    path = Path(settings.SEAL_PKCS12_PATH)
+    password = settings.SEAL_PKCS12_PASSWORD or ""
+    key = (str(path.resolve()), password)
+    with _lock:
+        if key not in _cache:
+            _cache[key] = _load(path, password)
+        return _cache[key]
+
+
+def _signature_metadata(credentials: SealCredentials) -> signers.PdfSignatureMetadata:
+    return signers.PdfSignatureMetadata(
+        field_name=SEAL_FIELD_NAME,
+        md_algorithm="sha256",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        certify=True,
+        docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        name=credentials.common_name or None,
+        reason="Electronic seal of the signed agreement",
+    )
+
+
+def in_running_loop() -> bool:
+    """Whether this thread is inside a running asyncio event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+async def seal_pdf_async(pdf: bytes) -> bytes:
+    """Seal `pdf` with the charity's certificate (PAdES B-B) and return the sealed bytes.
+
+    Raises `SealError` when the certificate cannot be used or `pdf` is not a PDF.
+    """
+    credentials = load_seal_credentials()
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        output = io.BytesIO()
+        await signers.async_sign_pdf(writer, _signature_metadata(credentials), signer=credentials.signer, output=output)
+    except (PdfError, SigningError, ValueError) as exc:
+        raise SealError(f"The PDF could not be sealed: {exc}") from exc
+    return output.getvalue()
+
+
+def seal_pdf(pdf: bytes) -> bytes:
+    """Synchronous `seal_pdf_async`, for code without a running event loop (Celery tasks).
+
+    Raises `RuntimeError` when called from a coroutine: await `seal_pdf_async` there
+    instead of blocking the loop.
+    """
+    if in_running_loop():
+        raise RuntimeError("seal_pdf() was called inside a running event loop; await seal_pdf_async() instead.")
+    return asyncio.run(seal_pdf_async(pdf))
+
+
+# --- Development certificate ----------------------------------------------------------
+
+
+def create_self_signed_pkcs12(*, common_name: str, password: str, days: int = 3 * 365) -> bytes:
+    """A PKCS#12 with a new ECDSA P-256 key and a self-signed certificate for `common_name`.
+
+    For development and demos only: no reader trusts it beyond the portal, which uses
+    the configured certificate itself as the trust root when verifying. Encrypted with
+    `password`, or unencrypted when it is empty.
+    """
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, common_name),
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "SA"),
+        ]
+    )
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=days))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    encryption = serialization.BestAvailableEncryption(password.encode()) if password else serialization.NoEncryption()
+    return pkcs12.serialize_key_and_certificates(b"seal", key, certificate, None, encryption)
+
+
+def write_seal_certificate(path: Path, data: bytes, *, force: bool = False) -> None:
+    """Write a PKCS#12 file readable by its owner only; refuses to overwrite unless `force`.
+
+    Written to a temporary file in the same folder and moved into place, so a reader
+    never sees half a file.
+    """
+    if path.exists() and not force:
+        raise FileExistsError(f"{path} already exists; pass --force to replace it.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".seal-", suffix=".p12")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

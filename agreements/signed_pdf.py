@@ -1,0 +1,168 @@
+"""Making the signed PDF of a fully signed agreement: render, seal, store, once.
+
+`signed_pdf_make(agreement_id=...)` claims the agreement with a conditional UPDATE
+(pending, or rendering for longer than the lease because a worker died), renders the
+Arabic and English documents with WeasyPrint, seals each with the charity's certificate
+(pyHanko), stores them under content-addressed names through Django's storage API, and
+records them. A second run finds the agreement no longer pending and does nothing, so
+running the task twice yields one stored PDF per language.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from .audit import audit_record
+from .models import (
+    Agreement,
+    AgreementStatus,
+    AuditEvent,
+    AuditKind,
+    PdfStatus,
+    Signature,
+    SignedPdf,
+)
+from .pdf.context import AuditLine, PdfInput, SignatureBlock
+from .pdf.render import render_agreement_pdf
+from .pdf.seal import seal_pdf
+
+logger = logging.getLogger(__name__)
+
+# A claim older than this belongs to a worker that died while rendering.
+CLAIM_LEASE = timezone.timedelta(minutes=10)
+LANGUAGES = ("ar", "en")
+
+
+@dataclass(frozen=True)
+class Made:
+    reference: str
+    sha256: dict[str, str]
+
+
+def verification_url(agreement: Agreement) -> str:
+    return settings.SITE_URL + reverse("verify", args=[agreement.verification_code])
+
+
+def _signature_blocks(agreement: Agreement) -> list[SignatureBlock]:
+    signatures = (
+        Signature.objects.filter(request__agreement=agreement, request__amendment=None)
+        .select_related("request")
+        .order_by("request__party", "signed_at")
+    )
+    blocks = []
+    for signature in signatures:
+        image = None
+        if signature.method == "drawn":
+            with signature.image.open("rb") as handle:
+                image = handle.read()
+        blocks.append(
+            SignatureBlock(
+                party=signature.request.party,
+                name=signature.signer_name,
+                title=signature.signer_title,
+                email=signature.request.email,
+                signed_at=signature.signed_at,
+                ip=signature.ip or "",
+                user_agent=signature.user_agent,
+                method=signature.method,
+                via=signature.channel,
+                image_png=image,
+                typed_text=signature.typed_text,
+            )
+        )
+    return blocks
+
+
+def _audit_lines(agreement: Agreement, language: str) -> list[AuditLine]:
+    with translation.override(language):
+        return [
+            AuditLine(at=event.at, event=str(event.get_kind_display()), actor=event.actor_label)
+            for event in AuditEvent.objects.filter(agreement=agreement).order_by("sequence")
+        ]
+
+
+def _claim(agreement_id: int) -> bool:
+    now = timezone.now()
+    claimed = (
+        Agreement.objects.filter(pk=agreement_id, status__in=[AgreementStatus.ACTIVE, AgreementStatus.RENEWED])
+        .filter(Q(pdf_status=PdfStatus.PENDING) | Q(pdf_status=PdfStatus.RENDERING, pdf_claimed_at__lt=now - CLAIM_LEASE))
+        .update(pdf_status=PdfStatus.RENDERING, pdf_claimed_at=now, pdf_attempts=F("pdf_attempts") + 1, pdf_error="")
+    )
+    return claimed == 1
+
+
+def signed_pdf_make(*, agreement_id: int) -> Made | None:
+    """Render, seal and store the signed PDFs; None when there is nothing to do."""
+    if not _claim(agreement_id):
+        return None
+    agreement = Agreement.objects.select_related("partner").get(pk=agreement_id)
+    blocks = _signature_blocks(agreement)
+    documents: dict[str, bytes] = {}
+    for language in LANGUAGES:
+        data = PdfInput.build(
+            agreement=agreement,
+            signatures=blocks,
+            audit=_audit_lines(agreement, language),
+            content_hash=agreement.content_hash,
+            verification_url=verification_url(agreement),
+            language=language,
+        )
+        documents[language] = seal_pdf(render_agreement_pdf(data))
+    stored: dict[str, str] = {}
+    with transaction.atomic():
+        locked = Agreement.objects.select_for_update().get(pk=agreement_id)
+        if locked.pdf_status != PdfStatus.RENDERING:
+            return None  # another worker finished first; keep its files
+        for language, pdf in documents.items():
+            digest = hashlib.sha256(pdf).hexdigest()
+            # Content-addressed name: written whole under a new name, then recorded.
+            name = default_storage.save(f"signed/{agreement.reference}-{language}-{digest[:16]}.pdf", ContentFile(pdf))
+            previous = SignedPdf.objects.filter(agreement=locked, language=language).first()
+            if previous is not None:
+                old_name = previous.file.name
+                previous.delete()
+                transaction.on_commit(lambda old_name=old_name: default_storage.delete(old_name))
+            SignedPdf.objects.create(agreement=locked, language=language, file=name, sha256=digest, size=len(pdf))
+            stored[language] = digest
+        Agreement.objects.filter(pk=agreement_id).update(pdf_status=PdfStatus.READY, pdf_error="")
+        audit_record(agreement=locked, kind=AuditKind.PDF_ISSUED, actor_label="—", details={"sha256": stored})
+        from .tasks import send_signed_pdf
+
+        transaction.on_commit(lambda: send_signed_pdf.delay(agreement_id))
+    return Made(reference=agreement.reference, sha256=stored)
+
+
+def signed_pdf_failed(*, agreement_id: int, error: str) -> None:
+    """Record the final failure for staff to see (with a retry button)."""
+    Agreement.objects.filter(pk=agreement_id).exclude(pdf_status=PdfStatus.READY).update(
+        pdf_status=PdfStatus.FAILED, pdf_error=error[:2000]
+    )
+
+
+def signed_pdf_release(*, agreement_id: int, error: str) -> None:
+    """A transient error: give the claim back so the retry can take it."""
+    Agreement.objects.filter(pk=agreement_id, pdf_status=PdfStatus.RENDERING).update(
+        pdf_status=PdfStatus.PENDING, pdf_error=error[:2000]
+    )
+
+
+def signed_pdf_retry(*, agreement: Agreement) -> bool:
+    """Staff ask for a failed PDF to be made again; True if it was queued."""
+    from .tasks import render_signed_pdf
+
+    queued = Agreement.objects.filter(pk=agreement.pk, pdf_status=PdfStatus.FAILED).update(
+        pdf_status=PdfStatus.PENDING, pdf_error=""
+    )
+    if queued:
+        transaction.on_commit(lambda: render_signed_pdf.delay(agreement.pk))
+    return bool(queued)

@@ -1,0 +1,102 @@
+"""The signed PDF: download (checked), progress while it is made, retry, public verification."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import editor_required
+
+from ..models import Agreement, AgreementStatus, SignedPdf
+from ..pdf.verify import verify_pdf
+from ..signed_pdf import signed_pdf_retry
+
+MAX_VERIFY_BYTES = 20 * 1024 * 1024
+
+
+@login_required
+def pdf_download(request, reference: str, language: str = "ar"):
+    """The sealed PDF, for staff and the partner's own users only; never a public URL."""
+    agreement = get_object_or_404(Agreement.objects.visible_to(request.user), reference=reference)
+    pdf = get_object_or_404(SignedPdf, agreement=agreement, language=language)
+    try:
+        handle = pdf.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=f"{agreement.reference}-{language}.pdf", content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@never_cache
+@login_required
+def pdf_status(request, reference: str):
+    """The PDF box of the agreement page; polled by htmx while the PDF is being made."""
+    agreement = get_object_or_404(
+        Agreement.objects.visible_to(request.user).prefetch_related("signed_pdfs"), reference=reference
+    )
+    return render(request, "agreements/_pdf_status.html", {"agreement": agreement})
+
+
+@editor_required
+@require_POST
+def pdf_retry(request, reference: str):
+    agreement = get_object_or_404(Agreement, reference=reference)
+    if signed_pdf_retry(agreement=agreement):
+        messages.success(request, _("The signed PDF is being made again."))
+    else:
+        messages.error(request, _("Only a failed PDF can be made again."))
+    return redirect("agreements:detail", reference)
+
+
+def verify(request, code: str):
+    """Public: is this the PDF the portal issued, and does its seal hold?
+
+    Shows the reference, parties, dates, status and fingerprints, and nothing else.
+    """
+    agreement = get_object_or_404(
+        Agreement.objects.select_related("partner").prefetch_related("signed_pdfs"), verification_code=code
+    )
+    result = None
+    error = ""
+    if request.method == "POST":
+        upload = request.FILES.get("pdf")
+        if upload is None:
+            error = _("Choose the PDF file to check.")
+        elif upload.size > MAX_VERIFY_BYTES:
+            error = _("The file is larger than any PDF the portal issues.")
+        else:
+            data = upload.read()
+            issued = {pdf.sha256: pdf.language for pdf in agreement.signed_pdfs.all()}
+            digest = hashlib.sha256(data).hexdigest()
+            checked = verify_pdf(data, expected_sha256=digest if digest in issued else None)
+            result = {
+                "exact_match": digest in issued,
+                "language": issued.get(digest, ""),
+                "seal_valid": checked.seal_valid,
+                "signer": checked.signer,
+                "signed_at": checked.signed_at,
+                "error": checked.error,
+                "sha256": digest,
+            }
+    context = {
+        "agreement": agreement,
+        "result": result,
+        "error": error,
+        "in_force": agreement.status == AgreementStatus.ACTIVE,
+        "max_mb": MAX_VERIFY_BYTES // (1024 * 1024),
+        "site_url": settings.SITE_URL,
+    }
+    response = render(request, "agreements/verify.html", context, status=400 if error else 200)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,400 @@
+"""The agreement PDF as people read it: real WeasyPrint renders, text read back with pdftotext."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+import weasyprint
+from django.core.files.base import ContentFile
+from django.utils import translation
+from PIL import Image
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from agreements.models import Agreement
+from agreements.pdf.context import PdfInput, SignatureBlock
+from agreements.pdf.ordinals import arabic_ordinal
+from agreements.pdf.render import (
+    RestrictedURLFetcher,
+    clause_label,
+    display_text,
+    html_to_pdf,
+    page_footer_css,
+    render_agreement_pdf,
+    warm_up,
+)
+from partners.models import CharityProfile
+from tests.agreements.conftest import make_audit, make_signatures, squash
+from tests.factories import ContactFactory, PartnerFactory, agreement_with_clauses
+
+HASH = hashlib.sha256(b"agreement content").hexdigest()
+VERIFY_URL = "https://portal.qatif-charity.example/verify/QC-2026-0001/"
+
+
+def _input(agreement: Agreement, *, language: str = "ar", signatures: list[SignatureBlock] | None = None) -> PdfInput:
+    return PdfInput.build(
+        agreement=agreement,
+        signatures=make_signatures() if signatures is None else signatures,
+        audit=make_audit(),
+        content_hash=HASH,
+        verification_url=VERIFY_URL,
+        language=language,
+    )
+
+
+@pytest.fixture
+def agreement(db) -> Agreement:
+    partner = PartnerFactory(name_ar="الكلية التقنية بالقطيف", name_en="Technical College in Qatif")
+    return agreement_with_clauses(
+        clauses=3,
+        partner=partner,
+        title_ar="اتفاقية شراكة في التدريب التقني والفرص التطوعية",
+        title_en="Partnership on technical training and volunteering",
+    )
+
+
+def test_arabic_pdf_shows_title_partner_signers_reference_and_arabic_clause_numbers(agreement, pdf_pages):
+    pages = pdf_pages(render_agreement_pdf(_input(agreement)))
+    text = squash("".join(pages))
+
+    assert squash("اتفاقية شراكة في التدريب التقني والفرص التطوعية") in text
+    assert squash("الكلية التقنية بالقطيف") in text
+    assert squash("أسامة الزاير") in text and squash("سلمان الممثل") in text
+    assert agreement.reference in text
+    # Clauses are numbered with Arabic ordinal words (البند الأول، البند الثاني...), in order.
+    with translation.override("ar"):
+        labels = [squash(clause_label(number)) for number in (1, 2, 3)]
+    assert all(word in label for word, label in zip(("الأول", "الثاني", "الثالث"), labels, strict=True))
+    positions = [text.index(label) for label in labels]
+    assert positions == sorted(positions)
+    # Gregorian and Hijri dates: the factory's 16 March 2026 is 27 Ramadan 1447.
+    assert "16مارس2026" in text and "27رمضان1447" in text
+
+
+def test_arabic_pdf_numbers_every_page_as_page_x_of_y(agreement, pdf_pages):
+    pages = pdf_pages(render_agreement_pdf(_input(agreement)))
+
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, start=1):
+        # pdftotext prints a page it judges mostly left-to-right in visual order, which
+        # turns the footer around (3 من 1 صفحة); either order has the right numbers.
+        footer = squash(page)
+        assert f"صفحة{number}من{len(pages)}" in footer or f"{len(pages)}من{number}صفحة" in footer
+
+
+def test_certificate_is_the_last_page_with_hash_and_how_each_party_signed(agreement, pdf_pages):
+    pages = pdf_pages(render_agreement_pdf(_input(agreement)))
+    certificate = squash(pages[-1])
+
+    assert HASH in certificate
+    assert HASH not in squash("".join(pages[:-1]))  # the certificate starts on a page of its own
+    for value in ("أسامةالزاير", "سلمانالممثل", "10.20.30.40", "2001:db8::7", "dean@partner.example"):
+        assert value in certificate
+    assert "2026-03-1610:42:05+0300" in certificate  # signing time, in Riyadh time
+    assert "أرسلت" in certificate and "للتوقيع" in certificate  # the audit trail
+
+
+def test_english_pdf_is_left_to_right_with_english_title_and_page_x_of_y(agreement, pdf_pages):
+    pdf = render_agreement_pdf(_input(agreement, language="en"))
+    pages = pdf_pages(pdf)
+    text = squash("".join(pages))
+
+    assert "PartnershipontechnicaltrainingandvolunteeringPage" not in text  # footer is apart
+    assert squash("Partnership on technical training and volunteering") in text
+    assert squash("Technical College in Qatif") in text
+    assert "Clause1" in text and "Clause3" in text
+    assert "16March2026" in text
+    for number, page in enumerate(pages, start=1):
+        assert f"Page {number} of {len(pages)}" in page
+    assert _document_language(pdf) == "en"
+
+
+def test_arabic_is_the_default_language(agreement):
+    data = PdfInput.build(agreement=agreement, signatures=[], audit=[], content_hash=HASH, verification_url=VERIFY_URL)
+    assert data.language == "ar"
+    assert _document_language(render_agreement_pdf(data)) == "ar"
+
+
+def _document_language(pdf: bytes) -> str:
+    return str(PdfFileReader(io.BytesIO(pdf)).root["/Lang"])
+
+
+def test_qr_code_caption_is_on_the_first_and_the_last_page(agreement, pdf_pages):
+    pages = pdf_pages(render_agreement_pdf(_input(agreement, language="en")))
+
+    assert "Scan to verify" in pages[0]
+    assert "Scan to verify" in pages[-1]
+    assert all("Scan to verify" not in page for page in pages[1:-1])
+
+
+def test_drawn_signature_is_embedded_as_an_image_and_typed_one_as_text(agreement, pdf_pages, pdf_images):
+    pdf = render_agreement_pdf(_input(agreement))
+
+    assert (600, 200) in pdf_images(pdf)  # drawn_signature_png's size
+    assert "سلمانالممثل" in squash("".join(pdf_pages(pdf)))
+
+
+def test_unsigned_partner_falls_back_to_contacts_who_may_sign(agreement, pdf_pages):
+    ContactFactory(partner=agreement.partner, name_ar="نادر المفوض", can_sign=True)
+    ContactFactory(partner=agreement.partner, name_ar="هالة غير المفوضة", can_sign=False)
+    charity_only = [block for block in make_signatures() if block.party == "charity"]
+
+    text = squash("".join(pdf_pages(render_agreement_pdf(_input(agreement, signatures=charity_only)))))
+
+    assert "نادرالمفوض" in text
+    assert "هالةغيرالمفوضة" not in text
+
+
+def test_charity_logo_is_printed_on_the_letterhead(agreement, pdf_images, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    buffer = io.BytesIO()
+    Image.new("RGB", (123, 77), (31, 122, 77)).save(buffer, format="PNG")
+    profile = CharityProfile.load()
+    profile.logo.save("logo.png", ContentFile(buffer.getvalue()))
+
+    assert (123, 77) in pdf_images(render_agreement_pdf(_input(agreement)))
+
+
+def test_unreadable_logo_is_left_out_and_the_pdf_still_renders(agreement, pdf_pages, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    profile = CharityProfile.load()
+    profile.logo.save("logo.png", ContentFile(b"<svg xmlns='http://www.w3.org/2000/svg'/>"))
+
+    assert agreement.reference in squash("".join(pdf_pages(render_agreement_pdf(_input(agreement)))))
+
+
+def test_render_runs_the_same_queries_for_3_and_12_clauses(db, django_assert_num_queries):
+    for clauses in (3, 12):
+        agreement = Agreement.objects.get(pk=agreement_with_clauses(clauses=clauses).pk)
+        data = _input(agreement)
+        # 1. the agreement's partner, 2. its clauses, 3. their commitments.
+        with django_assert_num_queries(3):
+            render_agreement_pdf(data)
+
+
+# --- Untrusted text -----------------------------------------------------------------------
+
+
+def test_hostile_clause_text_is_printed_literally_and_nothing_is_fetched_or_embedded(db, recording_server, pdf_pages):
+    base = f"http://127.0.0.1:{recording_server.server_port}"
+    hostile = [
+        f'<img src="{base}/img.png">',
+        '<img src="file:///etc/passwd"> file:///etc/passwd',
+        f"<style>@import url({base}/import.css);</style> @import url({base}/bare.css);",
+        '<a rel="attachment" href="file:///etc/passwd">passwd</a>',
+        '<link rel="attachment" href="/etc/passwd">',
+        f'<svg xmlns="http://www.w3.org/2000/svg"><image href="{base}/svg.png"/></svg>',
+        "\u202eevil-text-reversed",
+        "\n".join(f"سطر رقم {number}" for number in range(10_000)),
+    ]
+    partner = PartnerFactory(name_ar=f'<img src="{base}/partner.png">')
+    agreement = agreement_with_clauses(
+        clauses=len(hostile), partner=partner, title_ar=f'<link rel="stylesheet" href="{base}/title.css">'
+    )
+    for clause, text in zip(agreement.clauses.order_by("order"), hostile, strict=True):
+        clause.text_ar = text
+        clause.save()
+    signatures = make_signatures(partner_name=f'<img src="{base}/signer.png">')
+
+    pdf = render_agreement_pdf(_input(agreement, signatures=signatures))
+
+    assert recording_server.requests == []
+    assert b"/EmbeddedFile" not in pdf
+    assert b"/FileAttachment" not in pdf
+    passwd_first_line = Path("/etc/passwd").read_bytes().splitlines()[0].strip()
+    text = "".join(pdf_pages(pdf))
+    assert passwd_first_line not in pdf
+    assert passwd_first_line.decode() not in text
+    raw = "".join(pdf_pages(pdf, raw=True))  # left-to-right lines exactly as drawn
+    for literal in (
+        f'<img src="{base}/img.png">',
+        '<img src="file:///etc/passwd"> file:///etc/passwd',
+        f"<style>@import url({base}/import.css);</style> @import url({base}/bare.css);",
+        '<a rel="attachment" href="file:///etc/passwd">passwd</a>',
+        '<link rel="attachment" href="/etc/passwd">',
+        f'<svg xmlns="http://www.w3.org/2000/svg"><image href="{base}/svg.png"/></svg>',
+        f'<img src="{base}/partner.png">',
+        f'<link rel="stylesheet" href="{base}/title.css">',
+    ):
+        assert literal in raw
+    # The right-to-left override is dropped: the words read in the order they were typed.
+    assert "evil-text-reversed" in raw and "desrever-txet-live" not in raw
+    assert "سطررقم9999" in squash(text)  # all 10 000 lines are there
+
+
+def test_fetcher_blocks_network_files_and_attachments_even_in_raw_markup(db, recording_server, pdf_images):
+    base = f"http://127.0.0.1:{recording_server.server_port}"
+    svg = (
+        "data:image/svg+xml,"
+        f"<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><image href='{base}/svg.png' "
+        "width='10' height='10'/><image href='file:///etc/passwd' width='10' height='10'/></svg>"
+    )
+    allowed_png = "data:image/png;base64," + base64.b64encode(_png(31, 17)).decode()
+    html = f"""<html><head>
+      <link rel="stylesheet" href="{base}/linked.css"><link rel="stylesheet" href="file:///etc/passwd">
+      <style>@import url({base}/import.css); body {{ background: url({base}/bg.png) }}</style>
+      <link rel="attachment" href="file:///etc/passwd"><link rel="attachment" href="data:text/plain,secret">
+      </head><body>
+      <img src="{base}/img.png"><img src="file:///etc/passwd"><img src="file://example.org/etc/passwd">
+      <img src="{svg}"><img src="{allowed_png}">
+      <a rel="attachment" href="file:///etc/passwd">a</a><a rel="attachment" href="data:text/plain,secret2">b</a>
+      </body></html>"""
+
+    pdf = html_to_pdf(html)
+
+    assert recording_server.requests == []
+    assert b"/EmbeddedFile" not in pdf
+    assert pdf_images(pdf) == [(31, 17)]  # data: URIs still load
+
+
+def test_the_recording_server_would_see_a_fetch_by_weasyprints_default_fetcher(recording_server):
+    # Control for the two tests above: without the restricted fetcher, WeasyPrint fetches.
+    url = f"http://127.0.0.1:{recording_server.server_port}/control.png"
+    pdf = weasyprint.HTML(string=f'<img src="{url}"><a rel="attachment" href="data:text/plain,x">x</a>').write_pdf()
+    assert recording_server.requests == ["/control.png"]
+    assert b"/EmbeddedFile" in pdf
+
+
+def test_fetcher_allows_static_files_and_refuses_symlinks_out_of_them(tmp_path):
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "ok.css").write_text("p { color: green }")
+    (static / "escape.txt").symlink_to("/etc/passwd")
+    fetcher = RestrictedURLFetcher(allowed_dirs=[static], allowed_files=[])
+
+    response = fetcher.fetch((static / "ok.css").as_uri())
+    assert response.read() == b"p { color: green }"
+    assert response.content_type == "text/css"
+    for url in (
+        (static / "escape.txt").as_uri(),
+        f"file://{static}/../../../etc/passwd",
+        "file:///etc/passwd",
+        "http://127.0.0.1:1/",
+        "ftp://127.0.0.1/x",
+    ):
+        with pytest.raises(PermissionError):
+            fetcher.fetch(url)
+
+
+# --- Building blocks ------------------------------------------------------------------------
+
+
+def _png(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (0, 0, 0)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("number", "word"),
+    [
+        (1, "الأول"),
+        (2, "الثاني"),
+        (10, "العاشر"),
+        (11, "الحادي عشر"),
+        (12, "الثاني عشر"),
+        (19, "التاسع عشر"),
+        (20, "العشرون"),
+        (21, "الحادي والعشرون"),
+        (35, "الخامس والثلاثون"),
+        (99, "التاسع والتسعون"),
+        (100, "المائة"),
+    ],
+)
+def test_arabic_ordinal_words(number, word):
+    assert arabic_ordinal(number) == word
+
+
+@pytest.mark.parametrize("number", [0, 101, -1])
+def test_arabic_ordinal_refuses_numbers_it_has_no_word_for(number):
+    with pytest.raises(ValueError):
+        arabic_ordinal(number)
+
+
+def test_display_text_drops_direction_overrides_and_isolates_each_line():
+    assert display_text("a\u202eb\u2066c\r\nd\n\n\n\n\ne") == "\u2068abc\u2069\n\u2068d\u2069\n\n\u2068e\u2069"
+
+
+def test_page_footer_escapes_the_translation_inside_the_css_string():
+    assert page_footer_css("Page %(number)s of %(total)s") == '"Page " counter(page) " of " counter(pages)'
+    hostile = page_footer_css('x"; } </style><img src=x> %(number)s')
+    assert '"' not in hostile.removeprefix('"').split('" counter')[0]
+    assert "<" not in hostile and "}" not in hostile
+
+
+def test_signature_block_rules():
+    good = make_signatures()[0]
+    with pytest.raises(ValueError, match="PNG"):
+        SignatureBlock(**{**good.__dict__, "image_png": b"GIF89a"})
+    with pytest.raises(ValueError, match="aware"):
+        SignatureBlock(**{**good.__dict__, "signed_at": good.signed_at.replace(tzinfo=None)})
+    with pytest.raises(ValueError):
+        SignatureBlock(**{**good.__dict__, "ip": "not-an-ip"})
+    with pytest.raises(ValueError, match="typed"):
+        SignatureBlock(**{**good.__dict__, "method": "typed", "typed_text": " "})
+
+
+def test_pdf_input_rules(agreement):
+    with pytest.raises(ValueError, match="SHA-256"):
+        _input_with(agreement, content_hash="ABC")
+    with pytest.raises(ValueError, match="verification_url"):
+        _input_with(agreement, verification_url="javascript:alert(1)")
+    with pytest.raises(ValueError, match="language"):
+        _input_with(agreement, language="fr")
+
+
+def _input_with(agreement, **changes) -> PdfInput:
+    fields = {
+        "agreement": agreement,
+        "charity": CharityProfile.load(),
+        "signatures": [],
+        "audit": [],
+        "content_hash": HASH,
+        "verification_url": VERIFY_URL,
+        "language": "ar",
+    }
+    return PdfInput(**{**fields, **changes})
+
+
+def test_warm_up_renders_without_the_database():
+    # No `db` fixture: pytest-django fails any query, so this proves warm_up needs none.
+    warm_up()
+
+
+def test_worker_process_start_warms_up_the_renderer_connected_by_autodiscovery(monkeypatch, caplog):
+    from celery.signals import worker_process_init
+
+    from agreements.pdf import render
+    from qatif_partnerships.celery import app
+
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovers agreements.tasks
+    monkeypatch.setattr(render, "_engine", None)
+
+    worker_process_init.send(sender=None)
+
+    assert render._engine is not None
+    assert "warm-up failed" not in caplog.text
+
+
+def test_clause_labels_follow_the_language():
+    with translation.override("en"):
+        assert re.fullmatch(r"Clause \u20663\u2069", clause_label(3))
+    with translation.override("ar"):
+        assert "الثالث" in clause_label(3)
+        assert "101" in clause_label(101)
+
+
+def test_rendering_never_sets_font_features_per_layout(agreement):
+    # WeasyPrint 70 leaks a Pango attribute list for every text layout styled with a
+    # font-feature property (~0.35 MB per document); the stylesheet sets "calt" in
+    # @font-face instead. WeasyPrint fills this cache exactly when it takes that path.
+    from agreements.pdf import render
+
+    render_agreement_pdf(_input(agreement))
+    render_agreement_pdf(_input(agreement, language="en"))
+
+    assert render._get_engine().font_config.font_features == {}
