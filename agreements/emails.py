@@ -69,3 +69,49 @@ def send_decline_notice(request: SigningRequest) -> None:
             "link": settings.SITE_URL + reverse("agreements:detail", args=[agreement.reference]),
         },
     )
+
+
+def send_signed_pdf_email(agreement) -> None:
+    """The sealed PDF (Arabic, and English) to every signatory, once the agreement is in force."""
+    from .models import SigningStatus
+
+    recipients = sorted(
+        set(
+            agreement.signing_requests.filter(amendment=None, status=SigningStatus.SIGNED).values_list(
+                "email", flat=True
+            )
+        )
+    )
+    if not recipients:
+        return
+    context = {
+        "agreement": agreement,
+        "charity": CharityProfile.load(),
+        "site_url": settings.SITE_URL,
+        "link": settings.SITE_URL + reverse("verify", args=[agreement.verification_code]),
+    }
+    parts = {}
+    for language in ("ar", "en"):
+        with translation.override(language):
+            parts[language] = {
+                "text": render_to_string("emails/signed_pdf.txt", context),
+                "html": render_to_string("emails/signed_pdf.html", context),
+            }
+    separator = "\n\n" + "-" * 40 + "\n\n"
+    message = EmailMultiAlternatives(
+        subject=f"الاتفاقية الموقعة: {agreement.title_ar} | "
+        f"Signed agreement: {agreement.title_en or agreement.title_ar}",
+        body=parts["ar"]["text"].strip() + separator + parts["en"]["text"].strip() + "\n",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=recipients,
+    )
+    message.attach_alternative(
+        render_to_string(
+            "emails/base.html", {"arabic": parts["ar"]["html"], "english": parts["en"]["html"], **context}
+        ),
+        "text/html",
+    )
+    for pdf in agreement.signed_pdfs.order_by("language"):
+        with pdf.file.open("rb") as handle:
+            message.attach(f"{agreement.reference}-{pdf.language}.pdf", handle.read(), "application/pdf")
+    message.send()

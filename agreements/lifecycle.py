@@ -14,6 +14,7 @@ from and a guard that raises `TransitionError` with a message for the user.
 from __future__ import annotations
 
 import datetime
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
 from .content import canonical_content, sha256_of
-from .models import Agreement, AgreementStatus, AuditKind, Party, SigningRequest, SigningStatus
+from .models import Agreement, AgreementStatus, AuditKind, Party, PdfStatus, SigningRequest, SigningStatus
 from .models.signing import OPEN_SIGNING_STATUSES
 
 S = AgreementStatus
@@ -141,10 +142,16 @@ def _apply_activate(agreement: Agreement, params: dict[str, Any]) -> list[str]:
     agreement.activated_at = timezone.now()
     if not agreement.signed_on:
         agreement.signed_on = timezone.localdate()
-    return ["activated_at", "signed_on"]
+    # The signed PDF is made by a worker; its QR code leads to this unguessable address.
+    agreement.verification_code = agreement.verification_code or secrets.token_urlsafe(12)
+    agreement.pdf_status = PdfStatus.PENDING
+    return ["activated_at", "signed_on", "verification_code", "pdf_status"]
 
 
 def _after_activate(agreement: Agreement, by: Any, params: dict[str, Any]) -> None:
+    from .tasks import render_signed_pdf
+
+    transaction.on_commit(lambda: render_signed_pdf.delay(agreement.pk))
     # The agreement this one renews is superseded from the moment the renewal is in force.
     if agreement.renews_id:
         predecessor = Agreement.objects.get(pk=agreement.renews_id)

@@ -95,7 +95,9 @@ def _claim(agreement_id: int) -> bool:
     now = timezone.now()
     claimed = (
         Agreement.objects.filter(pk=agreement_id, status__in=[AgreementStatus.ACTIVE, AgreementStatus.RENEWED])
-        .filter(Q(pdf_status=PdfStatus.PENDING) | Q(pdf_status=PdfStatus.RENDERING, pdf_claimed_at__lt=now - CLAIM_LEASE))
+        .filter(
+            Q(pdf_status=PdfStatus.PENDING) | Q(pdf_status=PdfStatus.RENDERING, pdf_claimed_at__lt=now - CLAIM_LEASE)
+        )
         .update(pdf_status=PdfStatus.RENDERING, pdf_claimed_at=now, pdf_attempts=F("pdf_attempts") + 1, pdf_error="")
     )
     return claimed == 1

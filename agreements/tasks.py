@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import smtplib
 
-from celery import shared_task
+from celery import Task, shared_task
 from celery.signals import worker_process_init
 
 from agreements.pdf.signals import warm_up_pdf_renderer
@@ -63,3 +63,52 @@ def notify_decline(signing_request_id: int) -> None:
     request = SigningRequest.objects.select_related("agreement__owner").filter(pk=signing_request_id).first()
     if request is not None:
         send_decline_notice(request)
+
+
+class RecordPdfFailure(Task):
+    """The final failure of the PDF job is stored on the agreement for staff to see."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        from .signed_pdf import signed_pdf_failed
+
+        agreement_id = kwargs.get("agreement_id", args[0] if args else None)
+        if agreement_id is not None:
+            signed_pdf_failed(agreement_id=agreement_id, error=f"{type(exc).__name__}: {exc}")
+        super().on_failure(exc, task_id, args, kwargs, einfo)
+
+
+@shared_task(name="agreements.render_signed_pdf", base=RecordPdfFailure, bind=True, max_retries=5)
+def render_signed_pdf(self, agreement_id: int) -> dict:
+    """Render, seal and store the signed PDFs of a fully signed agreement (once)."""
+    from django.db import InterfaceError, OperationalError
+
+    from .signed_pdf import signed_pdf_make, signed_pdf_release
+
+    try:
+        made = signed_pdf_make(agreement_id=agreement_id)
+    except (OperationalError, InterfaceError, ConnectionError, TimeoutError) as error:
+        # The database or the file store was unreachable: try again later.
+        signed_pdf_release(agreement_id=agreement_id, error=f"{type(error).__name__}: {error}")
+        if self.request.retries >= self.max_retries:
+            raise
+        raise self.retry(exc=error, countdown=min(600, 10 * 2**self.request.retries)) from error
+    if made is None:
+        return {"reference": "", "made": False}
+    return {"reference": made.reference, "made": True, "sha256": made.sha256}
+
+
+@shared_task(bind=True, max_retries=6)
+def send_signed_pdf(self, agreement_id: int) -> None:
+    """Email the signed PDF to every signatory."""
+    from .emails import send_signed_pdf_email
+    from .models import Agreement
+
+    agreement = Agreement.objects.filter(pk=agreement_id).first()
+    if agreement is None:
+        return
+    try:
+        send_signed_pdf_email(agreement)
+    except Exception as error:
+        if is_transient(error) and self.request.retries < self.max_retries:
+            raise self.retry(exc=error, countdown=min(3600, 60 * 2**self.request.retries)) from error
+        raise

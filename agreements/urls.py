@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import progress, signing
+from .views import pdf, progress, signing
 
 app_name = "agreements"
 
@@ -24,6 +24,10 @@ urlpatterns = [
     path("<str:reference>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("<str:reference>/attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("<str:reference>/sign/", signing.sign_from_account, name="sign"),
+    path("<str:reference>/pdf/", pdf.pdf_download, name="pdf"),
+    path("<str:reference>/pdf/<str:language>/", pdf.pdf_download, name="pdf_language"),
+    path("<str:reference>/pdf-status/", pdf.pdf_status, name="pdf_status"),
+    path("<str:reference>/pdf-retry/", pdf.pdf_retry, name="pdf_retry"),
     path("<str:reference>/signatories/<int:pk>/resend/", signing.signatory_resend, name="signatory_resend"),
     path("<str:reference>/signatories/<int:pk>/revoke/", signing.signatory_revoke, name="signatory_revoke"),
 ]

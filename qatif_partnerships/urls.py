@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from agreements import views as agreement_views
+from agreements.views import pdf as pdf_views
 from reminders import views as reminder_views
 
 from . import health
@@ -23,6 +24,7 @@ urlpatterns = [
     path("reminders/", include("reminders.urls")),
     path("portal/", include("portal.urls")),
     path("calendar/<str:token>.ics", reminder_views.calendar_feed, name="calendar_feed"),
+    path("verify/<str:code>/", pdf_views.verify, name="verify"),
     # Before admin.site.urls, whose catch-all would answer /admin/reports/ with a 404.
     path("admin/reports/", include("reports.urls")),
     path("admin/", admin.site.urls),

@@ -56,6 +56,24 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def _session_seal(tmp_path_factory):
+    """One throwaway seal certificate for the whole run (made like the command makes it)."""
+    from agreements.pdf.seal import create_self_signed_pkcs12
+
+    path = tmp_path_factory.mktemp("seal") / "seal.p12"
+    path.write_bytes(create_self_signed_pkcs12(common_name="Qatif Charity (tests)", password="tests"))
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _seal_configured(settings, _session_seal):
+    # Activation queues the signed PDF; every test runs with a working seal unless it
+    # replaces these settings itself.
+    settings.SEAL_PKCS12_PATH = _session_seal
+    settings.SEAL_PKCS12_PASSWORD = "tests"
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     # Uploaded and generated files of a test go to its own folder, never to var/.

@@ -13,6 +13,7 @@ from .core import (
     CommitmentStatus,
     Evidence,
     Party,
+    PdfStatus,
     ProgressStatus,
     ProgressUpdate,
     ReferenceSequence,
@@ -20,7 +21,7 @@ from .core import (
     Unit,
     evidence_upload_to,
 )
-from .documents import Amendment, AmendmentStatus, Attachment, attachment_upload_to
+from .documents import Amendment, AmendmentStatus, Attachment, SignedPdf, attachment_upload_to
 from .signing import (
     OPEN_SIGNING_STATUSES,
     AuditEvent,
@@ -52,6 +53,7 @@ __all__ = [
     "CommitmentStatus",
     "Evidence",
     "Party",
+    "PdfStatus",
     "ProgressStatus",
     "ProgressUpdate",
     "ReferenceSequence",
@@ -59,6 +61,7 @@ __all__ = [
     "Signature",
     "SignatureChannel",
     "SignatureMethod",
+    "SignedPdf",
     "SigningRequest",
     "SigningStatus",
     "Unit",

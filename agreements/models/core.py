@@ -141,6 +141,14 @@ class AgreementStatus(models.TextChoices):
     RENEWED = "renewed", _("Renewed")
 
 
+class PdfStatus(models.TextChoices):
+    NONE = "", _("No signed PDF yet")
+    PENDING = "pending", _("Waiting to be made")
+    RENDERING = "rendering", _("Being made")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
 class AgreementQuerySet(models.QuerySet):
     def visible_to(self, user) -> AgreementQuerySet:
         """Charity staff see every agreement; a partner user their partner's, once sent.
@@ -223,6 +231,15 @@ class Agreement(models.Model):
     sent_at = models.DateTimeField(_("sent for signature at"), null=True, blank=True, editable=False)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True, editable=False)
     search_text = models.TextField(editable=False, default="")
+    # The signed PDF: made by a worker once the agreement is fully signed.
+    pdf_status = models.CharField(
+        _("signed PDF"), max_length=10, choices=PdfStatus.choices, default=PdfStatus.NONE, blank=True, editable=False
+    )
+    pdf_error = models.TextField(_("signed PDF error"), blank=True, editable=False)
+    pdf_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    pdf_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The public verification page's address (and the PDF's QR code); random, not guessable.
+    verification_code = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
     # Head of the audit trail's hash chain and its length (see agreements.audit).
     audit_head = models.CharField(max_length=64, editable=False, default="0" * 64)
     audit_count = models.PositiveIntegerField(editable=False, default=0)
@@ -230,9 +247,21 @@ class Agreement(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AgreementQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["search_text", "updated_at", "audit_head", "audit_count"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "search_text",
+            "updated_at",
+            "audit_head",
+            "audit_count",
+            "pdf_status",
+            "pdf_error",
+            "pdf_attempts",
+            "pdf_claimed_at",
+        ]
+    )
 
-    AUDIT_FIELDS = ("audit_head", "audit_count")
+    # Written only by their own services (audit chain, PDF job), never by a full save.
+    AUDIT_FIELDS = ("audit_head", "audit_count", "pdf_status", "pdf_error", "pdf_attempts", "pdf_claimed_at")
 
     # What the parties agree to: frozen once the agreement leaves the draft state.
     CONTENT_FIELDS = (

@@ -94,3 +94,30 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class SignedPdf(models.Model):
+    """A sealed PDF of a fully signed agreement, one per language; its SHA-256 identifies it.
+
+    The file name carries the start of the hash, so a file is only ever written whole,
+    under a new name, and the row points to it once it is complete.
+    """
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, related_name="signed_pdfs", verbose_name=_("agreement")
+    )
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    file = models.FileField(_("file"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signed PDF")
+        verbose_name_plural = _("signed PDFs")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "language"], name="one_signed_pdf_per_language"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.reference} ({self.language})"

@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from agreements.models import Attachment, Evidence, ProgressUpdate, SigningRequest
+from agreements.models import Agreement, Attachment, Evidence, ProgressUpdate, SignedPdf, SigningRequest
 from agreements.progress import progress_report
 from reminders.models import Notification
 from reports.models import ExportJob
@@ -63,6 +63,14 @@ def build_partner(label: str, staff) -> World:
         agreement=agreement, party="partner", contact=contact, name=contact.name_ar, email=contact.email
     )
     set_status(agreement, "active")
+    Agreement.objects.filter(pk=agreement.pk).update(verification_code=f"code-{agreement.pk}", pdf_status="ready")
+    SignedPdf.objects.create(
+        agreement=agreement,
+        language="ar",
+        file=SimpleUploadedFile(f"signed-{label}.pdf", PDF),
+        sha256=f"{agreement.pk:064d}",
+        size=len(PDF),
+    )
     user = PartnerUserFactory(partner=partner, email=f"user-{label}@example.org")
     admin_user = PartnerUserFactory(partner=partner, is_partner_admin=True)
     attachment = Attachment.objects.create(
@@ -146,6 +154,12 @@ OBJECT_ARGS = {
     "accounts:invitation": lambda w: ["y" * 43],
     "accounts:password_reset_confirm": lambda w: ["MQ", "set-password"],
     "calendar_feed": lambda w: ["z" * 43],
+    "agreements:pdf": lambda w: [w.agreement.reference],
+    "agreements:pdf_language": lambda w: [w.agreement.reference, "en"],
+    "agreements:pdf_status": lambda w: [w.agreement.reference],
+    "agreements:pdf_retry": lambda w: [w.agreement.reference],
+    # Public by design, keyed by the unguessable code printed in the PDF: a guess finds nothing.
+    "verify": lambda w: ["not-the-code"],
     # Admin reports: behind the admin login, which a partner user can never pass.
     "reports:report": lambda w: ["agreements"],
     "reports:print": lambda w: ["agreements"],
@@ -168,6 +182,7 @@ PUBLIC = {
     "set_language",
     "admin:index",
     "calendar_feed",
+    "verify",
     "healthz",
     "readyz",
 }
