@@ -6,10 +6,12 @@ Rules this module keeps:
   `warm_up()`. A new font configuration per render grows a worker's memory with every
   document; WeasyPrint is not thread-safe with a shared one, so renders take a lock.
 - Fonts are the system's Amiri files (Debian `fonts-hosny-amiri`, folder in
-  `settings.PDF_FONT_DIR`), loaded whole through `@font-face`.
+  `settings.PDF_FONT_DIR`), loaded whole through `@font-face`. Font features are set
+  only inside `@font-face` (see the stylesheet: as properties they leak memory).
 - Clause texts, names and every other stored string are untrusted: the template
-  autoescapes them, and explicit bidi controls (embeddings, overrides, isolates) are
-  removed, so the words show in the order they were typed.
+  autoescapes them, explicit bidi controls (embeddings, overrides, isolates) are
+  removed, so the words show in the order they were typed, and each stored line is a
+  block with the direction of its own first letter (see `display_text`).
 - Nothing outside the document is fetched: `RestrictedURLFetcher` loads only `data:`
   URIs, files under the project's static folders and the Amiri font files; no file is
   ever embedded in the PDF as an attachment.
