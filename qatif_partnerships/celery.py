@@ -31,7 +31,7 @@ def _task_finished(task_id=None, task=None, args=None, retval=None, state=None, 
         extra={
             "task": task.name if task else "",
             "task_id": task_id,
-            "args": list(args or []),
+            "task_args": list(args or []),
             "state": state,
             "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
             "reference": retval.get("reference", "") if isinstance(retval, dict) else "",
@@ -48,7 +48,7 @@ def _task_failed(task_id=None, exception=None, sender=None, args=None, **kwargs)
         extra={
             "task": sender.name if sender else "",
             "task_id": task_id,
-            "args": list(args or []),
+            "task_args": list(args or []),
             "error": repr(exception),
         },
     )

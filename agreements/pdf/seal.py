@@ -17,6 +17,7 @@ Rules:
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime
 import io
 import os
@@ -134,6 +135,20 @@ def in_running_loop() -> bool:
     return True
 
 
+def run_coroutine(make_coroutine):
+    """Run a pyHanko coroutine from synchronous code and return its result.
+
+    pyHanko's sync API calls asyncio.run(), which fails where this thread already runs
+    an event loop (a sync view under an async server, or tests driving a browser). Then
+    the coroutine runs on a short-lived thread with its own loop; the caller, being
+    synchronous, waits either way.
+    """
+    if not in_running_loop():
+        return asyncio.run(make_coroutine())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
 async def seal_pdf_async(pdf: bytes) -> bytes:
     """Seal `pdf` with the charity's certificate (PAdES B-B) and return the sealed bytes.
 
@@ -150,14 +165,8 @@ async def seal_pdf_async(pdf: bytes) -> bytes:
 
 
 def seal_pdf(pdf: bytes) -> bytes:
-    """Synchronous `seal_pdf_async`, for code without a running event loop (Celery tasks).
-
-    Raises `RuntimeError` when called from a coroutine: await `seal_pdf_async` there
-    instead of blocking the loop.
-    """
-    if in_running_loop():
-        raise RuntimeError("seal_pdf() was called inside a running event loop; await seal_pdf_async() instead.")
-    return asyncio.run(seal_pdf_async(pdf))
+    """Synchronous `seal_pdf_async` (Celery tasks, views); async code awaits the async one."""
+    return run_coroutine(lambda: seal_pdf_async(pdf))
 
 
 # --- Development certificate ----------------------------------------------------------

@@ -16,7 +16,6 @@ Rules:
 
 from __future__ import annotations
 
-import asyncio
 import datetime
 import hashlib
 import hmac
@@ -30,7 +29,7 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from .seal import in_running_loop, load_seal_credentials
+from .seal import load_seal_credentials, run_coroutine
 
 logger = logging.getLogger(__name__)
 
@@ -103,10 +102,7 @@ async def verify_pdf_async(pdf: bytes, *, expected_sha256: str | None) -> Verifi
 def verify_pdf(pdf: bytes, *, expected_sha256: str | None) -> VerificationResult:
     """Check `pdf` against the hash the portal recorded and the charity's seal.
 
-    Synchronous wrapper for code without a running event loop; async code awaits
-    `verify_pdf_async`. Raises only `SealError` (broken seal configuration) and
-    `RuntimeError` when called inside a running loop.
+    Synchronous wrapper (views, tasks); async code awaits `verify_pdf_async`. Raises
+    only `SealError` (broken seal configuration).
     """
-    if in_running_loop():
-        raise RuntimeError("verify_pdf() was called inside a running event loop; await verify_pdf_async() instead.")
-    return asyncio.run(verify_pdf_async(pdf, expected_sha256=expected_sha256))
+    return run_coroutine(lambda: verify_pdf_async(pdf, expected_sha256=expected_sha256))
