@@ -34,6 +34,7 @@ _SKIP = {
     "updated_at",
     "created_at",
     "reference",
+    "verification_code",
 }
 
 
