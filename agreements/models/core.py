@@ -286,6 +286,8 @@ class Agreement(models.Model):
             models.Index(fields=["status", "ends_on"]),
             # The list's default order, newest first.
             models.Index(fields=["-created_at", "-id"], name="agreement_newest_first"),
+            # The reminder sweep reads the few agreements with their own offsets.
+            models.Index(fields=["status"], condition=~Q(reminder_offsets=""), name="agreement_own_offsets"),
         ]
 
     def __str__(self) -> str:
