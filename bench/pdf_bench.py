@@ -260,6 +260,75 @@ def compare_paths(agreements: dict[int, int], runs: int) -> list[dict]:
     return rows
 
 
+def compare_task(agreements: dict[int, int], runs: int) -> list[dict]:
+    """(d) the whole Celery job (both languages: render, seal, store, bookkeeping) against
+    the bare library calls it cannot avoid: WeasyPrint for each language plus pyHanko twice."""
+    import weasyprint
+    from django.utils import timezone
+    from weasyprint.text.fonts import FontConfiguration
+
+    from agreements.content import canonical_content, sha256_of
+    from agreements.models import Agreement, Signature, SignedPdf, SigningRequest
+    from agreements.pdf.render import agreement_html, stylesheet_source
+    from agreements.pdf.seal import seal_pdf
+    from agreements.signed_pdf import signed_pdf_make
+
+    fonts = FontConfiguration()
+    css = weasyprint.CSS(string=stylesheet_source(), font_config=fonts)
+    rows = []
+    for clauses, pk in agreements.items():
+        agreement = Agreement.objects.get(pk=pk)
+        if not agreement.signing_requests.exists():
+            for party, name in (("charity", "أسامة الزاير"), ("partner", "عميد الكلية")):
+                request = SigningRequest.objects.create(
+                    agreement=agreement, party=party, name=name, email=f"{party}@example.org", status="signed"
+                )
+                Signature.objects.create(
+                    request=request,
+                    signer_name=name,
+                    method="typed",
+                    typed_text=name,
+                    channel="link",
+                    signed_at=timezone.now(),
+                    ip="203.0.113.7",
+                    content_hash="0" * 64,
+                )
+            requests = list(agreement.signing_requests.all())
+            Agreement.objects.filter(pk=pk).update(
+                status="active",
+                content_hash=sha256_of(canonical_content(agreement, requests)),
+                verification_code=f"bench-{pk}",
+            )
+
+        def bare(language: str, pk=pk) -> bytes:
+            agreement = Agreement.objects.get(pk=pk)
+            data = _pdf_input(pk)
+            data = type(data)(**{**data.__dict__, "agreement": agreement, "language": language})
+            return weasyprint.HTML(string=agreement_html(data)).write_pdf(font_config=fonts, stylesheets=[css])
+
+        def job(pk=pk) -> None:
+            SignedPdf.objects.filter(agreement_id=pk).delete()
+            Agreement.objects.filter(pk=pk).update(pdf_status="pending")
+            started = time.perf_counter()
+            made = signed_pdf_make(agreement_id=pk)
+            assert made is not None
+            return time.perf_counter() - started
+
+        job()  # not timed
+        task, library = [], []
+        for _ in range(runs):
+            started = time.perf_counter()
+            for language in ("ar", "en"):
+                seal_pdf(bare(language))
+            library.append(time.perf_counter() - started)
+            task.append(job())
+        d, ab = _median_ms(task), _median_ms(library)
+        rows.append(
+            {"clauses": clauses, "job_ms": round(d, 1), "library_calls_ms": round(ab, 1), "ratio": round(d / ab, 3)}
+        )
+    return rows
+
+
 def child_memory(agreement_pk: int, renders: int) -> dict:
     from agreements.pdf.render import render_agreement_pdf, warm_up
 
@@ -352,6 +421,13 @@ def main() -> None:
                 f"  {row[prefix + 'bare_weasyprint_ms']:>11.1f} ms  {row[prefix + 'bare_pyhanko_ms']:>8.1f} ms"
                 f"  {row[prefix + 'portal_render_and_seal_ms']:>7.1f} ms  {row[prefix + 'ratio']:>13.3f}"
             )
+
+    print("\nthe whole job (2 languages: render, seal, store, record) vs the bare library calls:")
+    for row in compare_task(agreements, max(5, args.runs // 2)):
+        print(
+            f"{row['clauses']:>7} clauses  job {row['job_ms']:>8.1f} ms"
+            f"  library calls {row['library_calls_ms']:>8.1f} ms  ratio {row['ratio']:.3f}"
+        )
 
     ten = str(agreements[10])
     memory = _run_child("memory", ten, str(args.memory_renders))
