@@ -9,6 +9,7 @@ PY := $(BIN)/python
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	test -f var/seal/dev-seal.p12 || $(PY) manage.py create_seal_certificate
 	@echo "Portal: http://127.0.0.1:8000  (Ctrl-C stops web, worker and beat)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
 

@@ -15,6 +15,9 @@ from django.db import connection
 
 from tests import factories
 
+# The browser fixtures (one Chromium for the whole run), shared by the journeys and the e2e test.
+pytest_plugins = ["tests.browser.fixtures"]
+
 IN_CI = bool(os.environ.get("CI"))
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from agreements.models import Agreement, Attachment, Commitment, ProgressUpdate
-from tests.browser.conftest import login
+from tests.browser.fixtures import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

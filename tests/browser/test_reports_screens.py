@@ -1,6 +1,6 @@
 """An admin opens every report in Arabic in a real browser; each one is saved as a screenshot.
 
-Screenshots land in tests/artifacts/screenshots/reports-*.png (see tests/browser/conftest.py).
+Screenshots land in tests/artifacts/screenshots/reports-*.png (see tests/browser/fixtures.py).
 The demo data is loaded first and its figures checked on the page; the rest of the
 portfolio (signing times, reminders, overdue commitments) is added for fuller charts.
 """
@@ -10,7 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from tests.browser.conftest import login
+from tests.browser.fixtures import login
 from tests.reports import portfolio
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,7 +10,7 @@ from django.db import connection
 from agreements.audit import audit_verify
 from agreements.models import Agreement, AgreementStatus, AuditEvent, Signature
 from tests.agreements.signing_helpers import LINK
-from tests.browser.conftest import login
+from tests.browser.fixtures import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from django.core.management import call_command
 
 from agreements.models import Agreement, AgreementStatus, Clause, Commitment
 from partners.models import Contact, Partner
-from tests.browser.conftest import login
+from tests.browser.fixtures import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

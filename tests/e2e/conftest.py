@@ -148,6 +148,3 @@ def stack(tmp_path_factory):
         cursor.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
     admin.close()
 
-
-# The browser fixtures of the journeys (headless Debian Chromium through Playwright).
-from tests.browser.conftest import browser, page, shoot  # noqa: E402, F401

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.fixtures import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
