@@ -147,4 +147,3 @@ def stack(tmp_path_factory):
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
     admin.close()
-
