@@ -91,21 +91,30 @@ def _audit_lines(agreement: Agreement, language: str) -> list[AuditLine]:
         ]
 
 
-def _claim(agreement_id: int) -> bool:
+def _claim(agreement_id: int, task_id: str) -> bool:
+    """Take the job: pending; or rendering under a claim that was abandoned — its lease ran
+    out, or it is our own task's, redelivered because the worker died while rendering."""
     now = timezone.now()
+    abandoned = Q(pdf_claimed_at__lt=now - CLAIM_LEASE)
+    if task_id:
+        abandoned |= Q(pdf_claimed_by=task_id)
     claimed = (
         Agreement.objects.filter(pk=agreement_id, status__in=[AgreementStatus.ACTIVE, AgreementStatus.RENEWED])
-        .filter(
-            Q(pdf_status=PdfStatus.PENDING) | Q(pdf_status=PdfStatus.RENDERING, pdf_claimed_at__lt=now - CLAIM_LEASE)
+        .filter(Q(pdf_status=PdfStatus.PENDING) | (Q(pdf_status=PdfStatus.RENDERING) & abandoned))
+        .update(
+            pdf_status=PdfStatus.RENDERING,
+            pdf_claimed_at=now,
+            pdf_claimed_by=task_id,
+            pdf_attempts=F("pdf_attempts") + 1,
+            pdf_error="",
         )
-        .update(pdf_status=PdfStatus.RENDERING, pdf_claimed_at=now, pdf_attempts=F("pdf_attempts") + 1, pdf_error="")
     )
     return claimed == 1
 
 
-def signed_pdf_make(*, agreement_id: int) -> Made | None:
+def signed_pdf_make(*, agreement_id: int, task_id: str = "") -> Made | None:
     """Render, seal and store the signed PDFs; None when there is nothing to do."""
-    if not _claim(agreement_id):
+    if not _claim(agreement_id, task_id):
         return None
     agreement = Agreement.objects.select_related("partner").get(pk=agreement_id)
     blocks = _signature_blocks(agreement)
@@ -123,7 +132,7 @@ def signed_pdf_make(*, agreement_id: int) -> Made | None:
     stored: dict[str, str] = {}
     with transaction.atomic():
         locked = Agreement.objects.select_for_update().get(pk=agreement_id)
-        if locked.pdf_status != PdfStatus.RENDERING:
+        if locked.pdf_status != PdfStatus.RENDERING or locked.pdf_claimed_by != task_id:
             return None  # another worker finished first; keep its files
         for language, pdf in documents.items():
             digest = hashlib.sha256(pdf).hexdigest()

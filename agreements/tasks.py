@@ -85,7 +85,7 @@ def render_signed_pdf(self, agreement_id: int) -> dict:
     from .signed_pdf import signed_pdf_make, signed_pdf_release
 
     try:
-        made = signed_pdf_make(agreement_id=agreement_id)
+        made = signed_pdf_make(agreement_id=agreement_id, task_id=self.request.id or "")
     except (OperationalError, InterfaceError, ConnectionError, TimeoutError) as error:
         # The database or the file store was unreachable: try again later.
         signed_pdf_release(agreement_id=agreement_id, error=f"{type(error).__name__}: {error}")

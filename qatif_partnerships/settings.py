@@ -368,6 +368,16 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+elif CELERY_BROKER_URL.startswith("redis"):
+    # A task whose worker died unacknowledged goes back to the queue after this many seconds;
+    # keep it above the longest task (CELERY_TASK_TIME_LIMIT) so nothing runs twice.
+    _visibility = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": _visibility,
+        "unacked_restore_interval": max(1, min(10, _visibility // 2)),
+        "unacked_restore_throttle": 1,
+        "unacked_mutex_expire": max(5, min(300, _visibility)),
+    }
 CELERY_RESULT_BACKEND = (
     env_str(
         "CELERY_RESULT_BACKEND",

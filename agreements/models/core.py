@@ -238,6 +238,9 @@ class Agreement(models.Model):
     pdf_error = models.TextField(_("signed PDF error"), blank=True, editable=False)
     pdf_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
     pdf_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The Celery task that holds the claim: a message redelivered after its worker died
+    # carries the same id and may take the claim over at once.
+    pdf_claimed_by = models.CharField(max_length=64, blank=True, editable=False)
     # The public verification page's address (and the PDF's QR code); random, not guessable.
     verification_code = models.CharField(max_length=32, unique=True, null=True, blank=True, editable=False)
     # Head of the audit trail's hash chain and its length (see agreements.audit).
@@ -257,11 +260,20 @@ class Agreement(models.Model):
             "pdf_error",
             "pdf_attempts",
             "pdf_claimed_at",
+            "pdf_claimed_by",
         ]
     )
 
     # Written only by their own services (audit chain, PDF job), never by a full save.
-    AUDIT_FIELDS = ("audit_head", "audit_count", "pdf_status", "pdf_error", "pdf_attempts", "pdf_claimed_at")
+    AUDIT_FIELDS = (
+        "audit_head",
+        "audit_count",
+        "pdf_status",
+        "pdf_error",
+        "pdf_attempts",
+        "pdf_claimed_at",
+        "pdf_claimed_by",
+    )
 
     # What the parties agree to: frozen once the agreement leaves the draft state.
     CONTENT_FIELDS = (
