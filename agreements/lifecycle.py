@@ -24,6 +24,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from outbox.services import outbox_enqueue
+
 from .audit import audit_record
 from .content import canonical_content, sha256_of
 from .models import Agreement, AgreementStatus, AuditKind, Party, PdfStatus, SigningRequest, SigningStatus
@@ -86,7 +88,8 @@ def _after_send(agreement: Agreement, by: Any, params: dict[str, Any]) -> None:
     from .tasks import invite_signatory
 
     request_ids = list(agreement.signing_requests.filter(status=SigningStatus.PENDING).values_list("pk", flat=True))
-    transaction.on_commit(lambda: [invite_signatory.delay(pk) for pk in request_ids])
+    for pk in request_ids:
+        outbox_enqueue(task=invite_signatory, args=[pk])
 
 
 def _apply_send(agreement: Agreement, params: dict[str, Any]) -> list[str]:
@@ -151,7 +154,7 @@ def _apply_activate(agreement: Agreement, params: dict[str, Any]) -> list[str]:
 def _after_activate(agreement: Agreement, by: Any, params: dict[str, Any]) -> None:
     from .tasks import render_signed_pdf
 
-    transaction.on_commit(lambda: render_signed_pdf.delay(agreement.pk))
+    outbox_enqueue(task=render_signed_pdf, args=[agreement.pk])
     # The agreement this one renews is superseded from the moment the renewal is in force.
     if agreement.renews_id:
         predecessor = Agreement.objects.get(pk=agreement.renews_id)

@@ -22,6 +22,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from outbox.services import outbox_enqueue
+
 from .audit import audit_record
 from .models import (
     Agreement,
@@ -149,7 +151,7 @@ def signed_pdf_make(*, agreement_id: int, task_id: str = "") -> Made | None:
         audit_record(agreement=locked, kind=AuditKind.PDF_ISSUED, actor_label="—", details={"sha256": stored})
         from .tasks import send_signed_pdf
 
-        transaction.on_commit(lambda: send_signed_pdf.delay(agreement_id))
+        outbox_enqueue(task=send_signed_pdf, args=[agreement_id])
     return Made(reference=agreement.reference, sha256=stored)
 
 
@@ -175,5 +177,5 @@ def signed_pdf_retry(*, agreement: Agreement) -> bool:
         pdf_status=PdfStatus.PENDING, pdf_error=""
     )
     if queued:
-        transaction.on_commit(lambda: render_signed_pdf.delay(agreement.pk))
+        outbox_enqueue(task=render_signed_pdf, args=[agreement.pk])
     return bool(queued)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import smtplib
 
-from celery import Task, shared_task
+from celery import shared_task
 from celery.signals import worker_process_init
 
 from agreements.pdf.signals import warm_up_pdf_renderer
+from outbox.tasks import OutboxTask
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def notify_decline(signing_request_id: int) -> None:
         send_decline_notice(request)
 
 
-class RecordPdfFailure(Task):
+class RecordPdfFailure(OutboxTask):
     """The final failure of the PDF job is stored on the agreement for staff to see."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):

@@ -7,7 +7,8 @@ from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qatif_partnerships.settings")
 
-app = Celery("qatif_partnerships")
+# Every task runs through the outbox guard (a duplicate delivery does nothing).
+app = Celery("qatif_partnerships", task_cls="outbox.tasks:OutboxTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -194,6 +194,7 @@ INSTALLED_APPS = [
     "reminders",
     "portal",
     "reports",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -257,11 +258,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache ----------------------------------------------------------------------------
 
 # Shared through Redis when it is configured, so every process sees the same values.
+# The cache only speeds pages up and counts wrong signing-link attempts: while Redis is down,
+# pages are served without it (misses, logged) instead of failing.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # --- Accounts -------------------------------------------------------------------------
 
@@ -396,12 +404,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The outbox (see outbox/models.py): how often beat publishes what is waiting, and after how
+# long a published message that no worker started counts as lost by the broker.
+OUTBOX_DRAIN_INTERVAL = env_int("OUTBOX_DRAIN_INTERVAL", 30)
+OUTBOX_REDELIVER_AFTER = env_int("OUTBOX_REDELIVER_AFTER", 300)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "daily-reminder-sweep": {
         "task": "reminders.sweep",
         "schedule": REMINDER_SWEEP_INTERVAL or crontab(hour=REMINDER_SWEEP_AT[0], minute=REMINDER_SWEEP_AT[1]),
     },
+    # Queued work the broker never received (it was down) or lost: published again.
+    "outbox-drain": {"task": "outbox.drain", "schedule": OUTBOX_DRAIN_INTERVAL},
     "daily-export-purge": {"task": "reports.purge_exports", "schedule": crontab(hour=3, minute=30)},
 }
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from celery import Task, shared_task
+from celery import shared_task
 
 from agreements.tasks import is_transient
+from outbox.services import outbox_enqueue
+from outbox.tasks import OutboxTask
 
 from . import services
 
@@ -18,7 +20,7 @@ def sweep() -> dict:
     """Plan what is due today and queue one send task per reminder still to send."""
     report = services.reminders_sweep()
     for reminder_id in report.new_reminders:
-        send.delay(reminder_id)
+        outbox_enqueue(task=send, args=[reminder_id])
     logger.info(
         "reminder sweep %s: %d planned, %d to send, %d agreements expired",
         report.today,
@@ -29,7 +31,7 @@ def sweep() -> dict:
     return {"today": report.today.isoformat(), "planned": len(report.planned), "queued": len(report.new_reminders)}
 
 
-class RecordFinalFailure(Task):
+class RecordFinalFailure(OutboxTask):
     """When the retries are used up, the reminder is marked failed with the error, for staff to see."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):

@@ -26,6 +26,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin, ImportExportMixin
 
+from outbox.services import outbox_enqueue
+
 from .formats import EXPORT_FORMATS, IMPORT_FORMATS
 from .models import ExportJob, ExportStatus
 
@@ -85,7 +87,7 @@ def export_job_queue(*, request: HttpRequest, model_admin: admin.ModelAdmin, fil
         )
         job.full_clean()
         job.save()
-        transaction.on_commit(lambda: run_export.delay(job.pk))
+        outbox_enqueue(task=run_export, args=[job.pk])
     return job
 
 

@@ -19,6 +19,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from outbox.services import outbox_enqueue
+
 from .. import lifecycle
 from ..audit import audit_record
 from ..content import canonical_content, sha256_of
@@ -247,7 +249,7 @@ def signing_decline(*, signing_request: SigningRequest, visitor: Visitor, reason
         user_agent=visitor.user_agent,
         details={"reason": reason[:2000]},
     )
-    transaction.on_commit(lambda: notify_decline.delay(request.pk))
+    outbox_enqueue(task=notify_decline, args=[request.pk])
 
 
 @transaction.atomic
@@ -275,7 +277,7 @@ def signing_resend(*, signing_request: SigningRequest, by: Any) -> None:
         if request.status in (SigningStatus.REVOKED, SigningStatus.EXPIRED, SigningStatus.DECLINED):
             request.status = SigningStatus.PENDING
             request.save(update_fields=["status"])
-        transaction.on_commit(lambda: invite_signatory.delay(request.pk, True, by.pk if by else None))
+        outbox_enqueue(task=invite_signatory, args=[request.pk, True, by.pk if by else None])
 
 
 def signing_request_for_user(agreement: Agreement, user: Any, requests=None) -> SigningRequest | None:

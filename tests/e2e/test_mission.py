@@ -10,8 +10,6 @@ beat's sweep runs, and the 30-day reminder is emailed once to each recipient.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 import subprocess
 import time
@@ -29,27 +27,8 @@ THIRTY_DAYS_BEFORE = "2027-12-01"
 PDF_EVIDENCE = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
-def emails(stack) -> list[email.message.EmailMessage]:
-    found = []
-    for path in sorted(stack.mail.glob("*.log")):
-        for raw in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
-            if raw.strip():
-                found.append(email.message_from_bytes(raw.strip(), policy=email.policy.default))
-    return found
-
-
 def body(message) -> str:
     return message.get_body(("plain",)).get_content()
-
-
-def wait_for(condition, *, timeout: float, stack, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}\n{stack.logs()}")
 
 
 def draw(page, selector: str) -> None:
@@ -112,12 +91,11 @@ def test_the_whole_mission(browser, stack, shoot, tmp_path):
     shoot(staff, "e2e-02-sent")
 
     # 3. The representative opens the emailed link and draws a signature.
-    invitation = wait_for(
+    invitation = stack.wait_for(
         lambda: next(
-            (m for m in emails(stack) if m["To"] == "dean@tech-college-qatif.example" and reference in body(m)), None
+            (m for m in stack.emails() if m["To"] == "dean@tech-college-qatif.example" and reference in body(m)), None
         ),
         timeout=60,
-        stack=stack,
         what="the signing email",
     )
     link = re.search(r"https?://\S+/sign/[A-Za-z0-9_\-]+/", body(invitation)).group(0)
@@ -209,9 +187,9 @@ def test_the_whole_mission(browser, stack, shoot, tmp_path):
     stack.start("beat", REMINDER_SWEEP_INTERVAL="2")
 
     def thirty_day_reminders():
-        return [m["To"] for m in emails(stack) if reference in body(m) and "خلال 30 يومًا" in m["Subject"]]
+        return [m["To"] for m in stack.emails() if reference in body(m) and "خلال 30 يومًا" in m["Subject"]]
 
-    wait_for(lambda: len(thirty_day_reminders()) >= 2, timeout=90, stack=stack, what="the 30-day reminder")
+    stack.wait_for(lambda: len(thirty_day_reminders()) >= 2, timeout=90, what="the 30-day reminder")
     time.sleep(8)  # several more sweeps
     recipients = thirty_day_reminders()
     assert sorted(recipients) == sorted(set(recipients))  # once each

@@ -1,8 +1,6 @@
 """A real beat process schedules the sweep, a real worker sends the reminders: once each."""
 
 import datetime
-import email
-import email.policy
 import time
 from io import StringIO
 
@@ -12,19 +10,14 @@ from django.core.management import call_command
 from agreements.models import Agreement
 from reminders.models import Notification, Reminder, ReminderStatus
 from tests.integration.conftest import wait_for
+from tests.stack import read_emails
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def messages(mail_dir) -> list[tuple[str, str]]:
     """(recipient, plain-text body) of every email the worker wrote to the mail folder."""
-    found = []
-    for path in sorted(mail_dir.glob("*.log")):
-        for raw in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
-            if raw.strip():
-                message = email.message_from_bytes(raw.strip(), policy=email.policy.default)
-                found.append((message["To"], message.get_body(("plain",)).get_content()))
-    return found
+    return [(message["To"], message.get_body(("plain",)).get_content()) for message in read_emails(mail_dir)]
 
 
 def test_beat_and_worker_send_the_30_day_reminders_once(celery_processes, mail_dir):
