@@ -49,9 +49,6 @@ class LoginCodeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["code"].widget.attrs["autofocus"] = True
-        self.fields["code"].help_text = _(
-            "The 6-digit code your authenticator app shows now, or one of your backup codes."
-        )
 
 
 class AuthenticatorConfirmForm(forms.Form):
