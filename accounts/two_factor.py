@@ -24,6 +24,7 @@ from .models import User
 
 BACKUP_CODE_COUNT = 10
 AUTHENTICATOR_NAME = "authenticator"
+AUTHENTICATOR_DIGITS = 6
 BACKUP_CODES_NAME = "backup codes"
 # Longest code anyone types: a backup code is 8 characters, an authenticator's code 6.
 _MAX_CODE_LENGTH = 16
@@ -70,7 +71,8 @@ def verify_code(*, user: User, code: str) -> Device:
     throttled = False
     accepted = None
     if code and len(code) <= _MAX_CODE_LENGTH:
-        model = TOTPDevice if code.isdigit() else StaticDevice
+        # By shape: a backup code may happen to be all digits, but it is 8 characters long.
+        model = TOTPDevice if code.isdigit() and len(code) == AUTHENTICATOR_DIGITS else StaticDevice
         # The wrong-code count each device keeps must be committed, so the error is raised
         # only once this transaction is over.
         with transaction.atomic():
@@ -95,7 +97,7 @@ def authenticator_setup_start(*, user: User) -> TOTPDevice:
         raise ValidationError(_("Two-factor login is already on."))
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-        device = TOTPDevice(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+        device = TOTPDevice(user=user, name=AUTHENTICATOR_NAME, digits=AUTHENTICATOR_DIGITS, confirmed=False)
         device.full_clean()
         device.save()
     return device
@@ -114,7 +116,10 @@ def authenticator_setup_confirm(*, device: TOTPDevice, code: str) -> list[str]:
     code = normalise_code(code)
     codes: list[str] = []
     with transaction.atomic():
-        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, confirmed=False)
+        device = TOTPDevice.objects.select_for_update().filter(pk=device.pk, confirmed=False).first()
+        if device is None:
+            # Confirmed meanwhile (the form sent twice) or replaced by a new setup.
+            raise ValidationError(_("This setup is no longer current. Start again if two-factor login is still off."))
         allowed, _info = device.verify_is_allowed()
         throttled = not allowed
         # verify_token counts a wrong code toward the device's delay.

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -47,6 +48,16 @@ def code_now(device: TOTPDevice) -> str:
     """The code the phone shows at the (frozen) current time."""
     device.refresh_from_db()
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def wrong_code(device: TOTPDevice) -> str:
+    """Six digits, but not what the phone shows now (nor in the steps either side)."""
+    device.refresh_from_db()
+    near = {
+        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift):06d}"
+        for drift in (-1, 0, 1)
+    }
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in near)
 
 
 def enrol(user) -> tuple[TOTPDevice, list[str]]:
@@ -119,14 +130,26 @@ def test_a_wrong_code_at_setup_leaves_two_factor_off(client, clock):
     client.force_login(user)
     client.post(reverse("accounts:two_factor_start"))
     device = TOTPDevice.objects.get(user=user)
-    wrong = f"{(int(code_now(device)) + 1) % 1_000_000:06d}"
-    response = client.post(reverse("accounts:two_factor_setup"), {"code": wrong})
+    response = client.post(reverse("accounts:two_factor_setup"), {"code": wrong_code(device)})
     assert response.status_code == 200
     assert WRONG_CODE_AR in response.content.decode()
     device.refresh_from_db()
     assert not device.confirmed and not has_two_factor(user)
     assert not StaticDevice.objects.filter(user=user).exists()
     assert "otp_device_id" not in client.session
+
+
+def test_the_setup_form_sent_twice_is_refused_the_second_time(clock):
+    user = StaffFactory()
+    device = authenticator_setup_start(user=user)
+    code = code_now(device)
+    assert len(authenticator_setup_confirm(device=device, code=code)) == BACKUP_CODE_COUNT
+    codes = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    with pytest.raises(ValidationError, match="لم يعد هذا الإعداد صالحًا"):
+        authenticator_setup_confirm(device=device, code=code)
+    # Nothing changed: still on, with the same backup codes.
+    assert has_two_factor(user)
+    assert set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True)) == codes
 
 
 def test_starting_again_replaces_the_unconfirmed_secret(client):
@@ -181,9 +204,7 @@ def test_with_a_device_the_password_leads_to_the_code_step_before_logging_in(cli
     html = page.content.decode()
     assert "أدخل رمز التحقق" in html and 'dir="rtl"' in html
 
-    wrong = client.post(
-        reverse("accounts:login_code"), {"code": "000000" if code_now(device) != "000000" else "111111"}
-    )
+    wrong = client.post(reverse("accounts:login_code"), {"code": wrong_code(device)})
     assert wrong.status_code == 200
     assert WRONG_CODE_AR in wrong.content.decode()
     assert logged_in_as(client) is None
@@ -234,12 +255,21 @@ def test_a_backup_code_logs_in_once(client, clock):
     assert logged_in_as(client) == user.pk
 
 
+def test_a_backup_code_made_only_of_digits_still_works(client, clock):
+    user = StaffFactory()
+    enrol(user)
+    StaticToken.objects.filter(device__user=user).update(token="23456723")
+    password_step(client, user)
+    client.post(reverse("accounts:login_code"), {"code": "2345 6723"})
+    assert logged_in_as(client) == user.pk
+
+
 def test_repeated_wrong_codes_are_slowed_down_even_when_the_next_one_is_right(client, clock):
     user = StaffFactory()
     device, _codes = enrol(user)
     clock.tick(30)
     password_step(client, user)
-    client.post(reverse("accounts:login_code"), {"code": "12345"})
+    client.post(reverse("accounts:login_code"), {"code": wrong_code(device)})
     right_too_soon = client.post(reverse("accounts:login_code"), {"code": code_now(device)})
     assert THROTTLED_AR in right_too_soon.content.decode()
     assert logged_in_as(client) is None
