@@ -32,3 +32,37 @@ class AcceptInvitationForm(forms.Form):
 class InviteForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150, required=False, validators=[reject_bidi_controls])
     email = forms.EmailField(label=_("Email"))
+
+
+def _code_field(label, *, numeric: bool = False) -> forms.CharField:
+    attrs = {"autocomplete": "one-time-code", "dir": "ltr", "spellcheck": "false", "autocapitalize": "off"}
+    if numeric:
+        attrs["inputmode"] = "numeric"
+    return forms.CharField(label=label, max_length=32, widget=forms.TextInput(attrs=attrs))
+
+
+class LoginCodeForm(forms.Form):
+    """The second step of the login: the authenticator's code or a backup code."""
+
+    code = _code_field(_("Verification code"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs["autofocus"] = True
+
+
+class AuthenticatorConfirmForm(forms.Form):
+    code = _code_field(_("The 6-digit code the app shows"), numeric=True)
+
+
+class BackupCodesRenewForm(forms.Form):
+    code = _code_field(_("Code from the app or a backup code"))
+
+
+class TwoFactorDisableForm(forms.Form):
+    code = _code_field(_("Code from the app or a backup code"))
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )

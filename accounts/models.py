@@ -67,6 +67,13 @@ class User(AbstractUser):
         return self.is_superuser or STAFF_EDITORS in self._group_names
 
     @property
+    def may_use_two_factor(self) -> bool:
+        """Charity staff and admins may turn on two-factor login; partner users are not offered it."""
+        if self.partner_id is not None or not self.is_active:
+            return False
+        return self.is_staff or self.is_superuser or self.is_charity_staff
+
+    @property
     def is_partner_user(self) -> bool:
         return self.partner_id is not None
 

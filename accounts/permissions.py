@@ -51,3 +51,16 @@ def partner_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def two_factor_user_required(view):
+    """Pages to manage one's own two-factor login: charity staff and admins; others get a 404."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.may_use_two_factor:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -6,13 +6,15 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("login/", views.PortalLoginView.as_view(), name="login"),
+    path("login/code/", views.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
+    path("two-factor/", views.two_factor, name="two_factor"),
+    path("two-factor/start/", views.two_factor_start, name="two_factor_start"),
+    path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/backup-codes/", views.two_factor_backup_codes, name="two_factor_backup_codes"),
+    path("two-factor/off/", views.two_factor_off, name="two_factor_off"),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

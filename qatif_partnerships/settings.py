@@ -151,10 +151,22 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Masked in the failed-attempt records axes keeps (the two-factor code step posts "code").
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Two-factor authentication (django-otp) for charity staff and admins: an authenticator
+# app's 6-digit codes (TOTP) plus single-use backup codes. Wrong codes at login count
+# toward the django-axes lockout above, on top of django-otp's own growing delays.
+# The name of the portal's entry in the authenticator app.
+OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "Qatif Charity")
+# When true, superusers without two-factor must set it up before they can use Django admin.
+OTP_REQUIRED_FOR_ADMINS = env_bool("OTP_REQUIRED_FOR_ADMINS", False)
+# Device secrets and backup codes are never shown in Django admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Reminders ---
 # Default days before an agreement's end date when renewal reminders go out.
@@ -174,7 +186,9 @@ REMINDER_TODAY_OVERRIDE = env_str("REMINDER_TODAY_OVERRIDE", "")
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django admin with the portal's site: the portal's login (with its two-factor step) and
+    # a second-factor check on every admin page (accounts/admin_site.py).
+    "accounts.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -186,6 +200,9 @@ INSTALLED_APPS = [
     "simple_history",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "import_export",
     "qatif_partnerships",
     "accounts",
@@ -205,6 +222,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets request.user.otp_device / is_verified() from the session.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "qatif_partnerships.logging.RequestLogMiddleware",
