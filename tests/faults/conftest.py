@@ -16,7 +16,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tests.conftest import service_missing
 from tests.integration.conftest import *  # noqa: F403  (the same real-process fixtures)
@@ -69,9 +68,12 @@ def own_redis(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def _static_collected():
-    # DEBUG off serves static files from the collected manifest.
-    call_command("collectstatic", "--noinput", verbosity=0)
+def _static_collected(tmp_path_factory):
+    """The web process runs with DEBUG off and serves static files from the collected manifest,
+    which only the production storage writes: collect as the stack runs, not as the tests do."""
+    # collectstatic touches neither the database nor Redis.
+    env = {"database_url": os.environ.get("DATABASE_URL", ""), "redis_url": os.environ.get("REDIS_URL", "")}
+    Stack(tmp_path_factory.mktemp("static"), **env).manage("collectstatic", "--noinput", "-v0")
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from agreements.models import Agreement, AgreementStatus, AuditEvent, PdfStatus,
 from outbox.models import OutboxMessage
 from tests.agreements.signing_helpers import sent_agreement, sign_post, token_sent_to
 from tests.factories import StaffFactory
+from tests.stack import Stack
 
 from .conftest import Browser
 
@@ -24,10 +25,10 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 OUTAGE_SECONDS = int(os.environ.get("FAULT_REDIS_OUTAGE_SECONDS", "60"))
 
 
-def sign(base_url: str, token: str, agreement: Agreement, name: str) -> int:
-    person = Browser(base_url)
+def sign(stack: Stack, token: str, agreement: Agreement, name: str) -> int:
+    person = Browser(stack.url)
     status, _page = person.get(f"/sign/{token}/")  # follows the redirect to /sign/
-    assert status == 200
+    assert status == 200, stack.logs()
     status, page = person.post("/sign/", sign_post(agreement.content_hash, name=name, method="typed", typed=name))
     assert "سُجّل توقيعك" in page, page[:3000]
     return status
@@ -63,7 +64,7 @@ def test_signing_while_redis_is_down_then_every_pdf_and_email_once(stack_on_test
 
     # 1. Before the outage, with no worker yet: the first agreement's PDF job reaches Redis...
     for party in ("partner", "charity"):
-        sign(stack.url, tokens[first.pk][party], first, name=party)
+        sign(stack, tokens[first.pk][party], first, name=party)
     stack.wait_for(
         lambda: (
             OutboxMessage.objects.filter(task="agreements.render_signed_pdf", published_at__isnull=False).count() == 1
@@ -80,7 +81,7 @@ def test_signing_while_redis_is_down_then_every_pdf_and_email_once(stack_on_test
     # 3. During the outage people sign and decline; staff work in the portal.
     for agreement in (during_a, during_b):
         for party in ("partner", "charity"):
-            assert sign(stack.url, tokens[agreement.pk][party], agreement, name=party) == 200
+            assert sign(stack, tokens[agreement.pk][party], agreement, name=party) == 200
     assert decline(stack.url, tokens[declined.pk]["partner"]) == 200
     staff_member = Browser(stack.url)
     staff_member.login("staff-outage", "outage-pass-2026")
