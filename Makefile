@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test setup check audit format messages clean
+.PHONY: run test setup check audit format messages load clean
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -39,6 +39,13 @@ check: setup
 # Known vulnerabilities in the pinned requirements.
 audit: setup
 	scripts/audit_dependencies.sh
+
+# 50 clients for 60 s against gunicorn: staff, partner users, public verification (issue 10).
+# Needs PostgreSQL and Redis on localhost; `make load LOAD_USERS=10 LOAD_SECONDS=15` is CI's run.
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+load: setup
+	bench/load_mixed.sh $(LOAD_USERS) $(LOAD_SECONDS)
 
 format: setup
 	$(BIN)/ruff format .
