@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements.models import hash_token
+from outbox.services import outbox_enqueue
 
 from .models import Invitation, User
 
@@ -24,15 +25,18 @@ def may_manage_partner_users(by: User, partner_id: int) -> bool:
 
 
 def invitation_create(*, partner, email: str, name: str, by: User, make_partner_admin: bool = False) -> Invitation:
-    """Email a single-use link (INVITATION_DAYS) to set a password and join the portal."""
-    from agreements.emails import send_bilingual
+    """Record an invitation and queue its email (a single-use link valid INVITATION_DAYS).
+
+    The email goes through the outbox like every other: if the mail server or the broker is
+    down, the invitation is kept and the email is sent when they are back.
+    """
+    from .tasks import send_invitation
 
     if not may_manage_partner_users(by, partner.pk):
         raise PermissionDenied
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email, is_active=True).exists():
         raise ValidationError(_("Someone with this email already has an account."))
-    token = secrets.token_urlsafe(32)
     with transaction.atomic():
         # A new invitation replaces any unused one to the same address.
         Invitation.objects.filter(partner=partner, email__iexact=email, accepted_at__isnull=True).delete()
@@ -41,21 +45,41 @@ def invitation_create(*, partner, email: str, name: str, by: User, make_partner_
             email=email,
             name=name.strip(),
             make_partner_admin=make_partner_admin and by.can_edit_agreements,
-            token_hash=hash_token(token),
+            # Until the email is sent, the hash of a token nobody was given: no link works yet.
+            token_hash=hash_token(secrets.token_urlsafe(32)),
             expires_at=timezone.now() + timezone.timedelta(days=settings.INVITATION_DAYS),
             invited_by=by,
         )
-        link = settings.SITE_URL + reverse("accounts:invitation", args=[token])
-        transaction.on_commit(
-            lambda: send_bilingual(
-                subject_ar=f"دعوة إلى بوابة الشراكات: {partner.name_ar}",
-                subject_en=f"Invitation to the partnership portal: {partner.name_en or partner.name_ar}",
-                to=[email],
-                template="invitation",
-                context={"invitation": invitation, "link": link},
-            )
-        )
+        outbox_enqueue(task=send_invitation, args=[invitation.pk])
     return invitation
+
+
+@transaction.atomic
+def invitation_send(*, invitation_id: int) -> bool:
+    """Give the invitation its link and email it; False when it can no longer be used.
+
+    The token is made here, in the worker, so the raw token is never stored anywhere. The
+    email is sent inside the transaction: if sending fails, the new hash is rolled back with
+    it and the retry makes another. Should the email be sent twice (a worker lost after
+    sending), only the newest link works, and it is in the newest email.
+    """
+    from agreements.emails import send_bilingual
+
+    invitation = Invitation.objects.select_for_update().select_related("partner").filter(pk=invitation_id).first()
+    if invitation is None or not invitation.is_usable:
+        return False
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = hash_token(token)
+    invitation.save(update_fields=["token_hash"])
+    partner = invitation.partner
+    send_bilingual(
+        subject_ar=f"دعوة إلى بوابة الشراكات: {partner.name_ar}",
+        subject_en=f"Invitation to the partnership portal: {partner.name_en or partner.name_ar}",
+        to=[invitation.email],
+        template="invitation",
+        context={"invitation": invitation, "link": settings.SITE_URL + reverse("accounts:invitation", args=[token])},
+    )
+    return True
 
 
 def invitation_by_token(token: str) -> Invitation | None:

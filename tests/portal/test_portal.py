@@ -213,6 +213,41 @@ def test_staff_invite_a_contact_who_sets_a_password_once(client, college):
     assert client.get(link).status_code == 404  # single-use
 
 
+def test_an_invitation_made_while_the_mail_server_is_busy_is_sent_by_the_retry(client, college, settings):
+    import smtplib
+
+    from accounts.services import invitation_create, invitation_send
+    from agreements.tasks import is_transient
+    from outbox.models import OutboxMessage
+
+    agreement, _p, _c, _user = college
+    settings.EMAIL_BACKEND = "tests.reminders.failing_backend.BusyBackend"
+    with TestCase.captureOnCommitCallbacks(execute=False):  # as if the broker took it for later
+        invitation = invitation_create(
+            partner=agreement.partner, email="Later@College.example", name="لاحقًا", by=agreement.owner
+        )
+    assert OutboxMessage.objects.get().task == "accounts.tasks.send_invitation"
+    placeholder = invitation.token_hash
+    with pytest.raises(smtplib.SMTPResponseException) as excinfo:
+        invitation_send(invitation_id=invitation.pk)
+    assert is_transient(excinfo.value)  # the task retries it with backoff
+    invitation.refresh_from_db()
+    assert invitation.token_hash == placeholder and mail.outbox == []  # the new link was rolled back
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert invitation_send(invitation_id=invitation.pk) is True
+    assert mail.outbox[-1].to == ["later@college.example"]
+    link = re.search(r"/accounts/invitation/([A-Za-z0-9_\-]+)/", mail.outbox[-1].body).group(0)
+    assert client.get(link).status_code == 200
+    # Sent twice (a worker lost after sending): only the newest email's link works.
+    assert invitation_send(invitation_id=invitation.pk) is True
+    newest = re.search(r"/accounts/invitation/([A-Za-z0-9_\-]+)/", mail.outbox[-1].body).group(0)
+    assert client.get(link).status_code == 404 and client.get(newest).status_code == 200
+    # Accepted, nothing more is sent.
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_at="2026-11-01T00:00:00Z")
+    assert invitation_send(invitation_id=invitation.pk) is False
+
+
 def test_expired_invitation_does_not_work(client, college):
     _agreement, _p, _c, user = college
     user.is_partner_admin = True
