@@ -39,7 +39,8 @@ def invitation_create(*, partner, email: str, name: str, by: User, make_partner_
         invitation = Invitation.objects.create(
             partner=partner,
             email=email,
-            name=name.strip(),
+            # Only a greeting and the suggested name: a contact's name may be longer.
+            name=name.strip()[: Invitation._meta.get_field("name").max_length],
             make_partner_admin=make_partner_admin and by.can_edit_agreements,
             token_hash=hash_token(token),
             expires_at=timezone.now() + timezone.timedelta(days=settings.INVITATION_DAYS),

@@ -1,0 +1,67 @@
+"""What a rendered response may not contain when every stored text is hostile."""
+
+from __future__ import annotations
+
+import csv
+import io
+from html.parser import HTMLParser
+
+from .strings import BIDI_CONTROLS
+
+
+class _Elements(HTMLParser):
+    """Collects the facts an injection would change: scripts, handlers, javascript: URLs."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"<{tag} {name}=…> event handler")
+            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
+                "javascript:"
+            ):
+                self.problems.append(f"<{tag} {name}={value[:40]!r}> javascript: URL")
+        if tag == "img" and dict(attrs).get("src") == "x":
+            self.problems.append("injected <img src=x>")
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data):
+        if self._in_script and "alert(1)" in data:
+            self.problems.append("injected <script> content")
+
+
+def html_problems(body: str) -> list[str]:
+    parser = _Elements()
+    parser.feed(body)
+    parser.close()
+    problems = parser.problems
+    for raw in ("<script>alert(1)", "<img src=x onerror", "tpl2026tpl", "tpl2027tpl"):
+        if raw in body:
+            problems.append(f"unescaped {raw!r}")
+    return problems
+
+
+def unrevealed_controls(text: str) -> set[str]:
+    """Explicit overrides and embeddings in `text` (revealed markers carry only balanced isolates)."""
+    return {f"U+{ord(ch):04X}" for ch in text if ch in "\u202a\u202b\u202c\u202d\u202e"}
+
+
+def csv_formula_cells(data: bytes) -> list[str]:
+    text = data.decode("utf-8-sig")
+    return [
+        cell[:30]
+        for row in csv.reader(io.StringIO(text))
+        for cell in row
+        if cell[:1] in ("=", "+", "-", "@", "\t", "\r")
+    ]
+
+
+__all__ = ["BIDI_CONTROLS", "csv_formula_cells", "html_problems", "unrevealed_controls"]
