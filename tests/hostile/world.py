@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import CharField, Value
@@ -126,6 +127,7 @@ def fill_every_text_field() -> None:
         by_model.setdefault(f.model, {})[f.name] = value
     for model, values in by_model.items():
         model._base_manager.update(**values)
+    cache.clear()  # the charity profile is cached; update() does not clear it
 
 
 @dataclass
@@ -174,6 +176,7 @@ def _send(agreement: Agreement, *, contact, chairman, by) -> Agreement:
 
 def hostile_world(client) -> World:
     """Build the portal's states through its services, then fill every text field."""
+    cache.clear()
     CharityProfile.load()
     admin, staff = AdminFactory(), StaffFactory()
     readonly = ReadOnlyStaffFactory()
