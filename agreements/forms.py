@@ -239,9 +239,7 @@ class SendForSignatureForm(forms.Form):
     """Who signs: the charity's signatory and one or more partner contacts able to sign."""
 
     charity_name = forms.CharField(label=_("Charity signatory"), max_length=200, validators=[reject_bidi_controls])
-    charity_title = forms.CharField(
-        label=_("Title"), max_length=200, required=False, validators=[reject_bidi_controls]
-    )
+    charity_title = forms.CharField(label=_("Title"), max_length=200, required=False, validators=[reject_bidi_controls])
     charity_email = forms.EmailField(label=_("Email"))
     charity_user = forms.ModelChoiceField(
         label=_("Signs from the account of"),
