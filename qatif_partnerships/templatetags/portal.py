@@ -7,6 +7,7 @@ import datetime
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from qatif_partnerships import dates
@@ -15,6 +16,7 @@ from qatif_partnerships.text import control_label, plain_name, split_controls
 register = template.Library()
 
 LRI, PDI = "\u2066", "\u2069"
+LINE_BREAK = SafeString("<br>")
 
 
 @register.filter
@@ -88,7 +90,7 @@ def reveal(value, lines: str = "") -> str:
             )
         elif lines:
             for index, line in enumerate(piece.split("\n")):
-                pieces += [format_html("<br>"), line] if index else [line]
+                pieces += [LINE_BREAK, line] if index else [line]
         else:
             pieces.append(piece)
     # Plain pieces are escaped by format_html_join; markers and <br> are already safe.

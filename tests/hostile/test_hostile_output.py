@@ -358,3 +358,35 @@ def test_emails_carry_no_markup_and_show_markers(world, client):
         assert not unrevealed_controls(message.subject)
         assert not unrevealed_controls(message.body), "plain-text body shows a raw override"
         assert not unrevealed_controls(html), _around_controls(html)
+
+
+def _email_problems(message) -> list[str]:
+    where = f"{message.subject[:60]!r}"
+    problems = []
+    if "\n" in message.subject or "\r" in message.subject:
+        problems.append(f"{where}: multi-line subject")
+    for part, text in [("subject", message.subject), ("text", message.body)] + [
+        ("html", content) for content, _type in message.alternatives
+    ]:
+        if unrevealed_controls(text):
+            problems.append(f"{where}: raw direction control in the {part}: {_around_controls(text)}")
+        if part == "html":
+            problems += [f"{where}: {p}" for p in html_problems(text)]
+    return problems
+
+
+def test_every_email_renders_hostile_text_inertly(world, client):
+    """Signing requests, the decline notice, the signed-PDF e-mail and the invitation sent
+    while building the world; then a reminder and a password reset from the filled rows."""
+    from reminders.models import Reminder
+    from reminders.services import reminder_send
+
+    mail.outbox.clear()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert reminder_send(reminder_id=Reminder.objects.get().pk)
+        client.post(reverse("accounts:password_reset"), {"email": world.partner_user.email})
+    messages = world.extra["emails"] + list(mail.outbox)
+    templates = {message.subject.split(":")[0] for message in messages}
+    assert len(messages) >= 10 and len(templates) >= 5, templates
+    problems = [problem for message in messages for problem in _email_problems(message)]
+    assert not problems, "\n".join(problems[:20])

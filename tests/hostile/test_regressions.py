@@ -137,3 +137,30 @@ def test_sending_for_signature_refuses_a_charity_signatory_name_with_controls(st
     )
     assert response.status_code == 200
     assert "احذف رموز اتجاه النص غير المرئية من هذا الحقل." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_renewal_reminder_for_a_300_character_title_is_sent_once():
+    """Was DataError after the e-mail went out: the notification's title is the headline
+    ("…: <title>"), longer than its 300 characters, so the reminder went back to the
+    queue and its e-mail was sent again on every retry."""
+    from reminders.models import Notification, Reminder, ReminderKind, ReminderStatus
+    from reminders.services import reminder_send
+    from tests.factories import AgreementFactory, PartnerUserFactory
+
+    agreement = set_status(AgreementFactory(title_ar="ع" * 300), "active")
+    user = PartnerUserFactory(partner=agreement.partner)
+    reminder = Reminder.objects.create(
+        key="long-title",
+        kind=ReminderKind.RENEWAL,
+        agreement=agreement,
+        offset_days=30,
+        due_on=datetime.date(2026, 11, 1),
+        recipient_email=user.email,
+        recipient_user=user,
+    )
+    assert reminder_send(reminder_id=reminder.pk)
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.SENT
+    assert len(mail.outbox) == 1
+    assert len(Notification.objects.get(user=user).title) == 300

@@ -257,6 +257,7 @@ def hostile_world(client) -> World:
     invitation_token = _invitation_token(invitee.email)
     calendar_url = feed_issue(partner_user)
 
+    emails = list(mail.outbox)
     fill_every_text_field()
     for obj in (admin, staff, readonly, chairman, partner_user, partner, contact, draft, pending, declined, active):
         obj.refresh_from_db()
@@ -275,6 +276,7 @@ def hostile_world(client) -> World:
         pending_token=pending_token,
         invitation_token=invitation_token,
         calendar_url=calendar_url,
+        extra={"emails": emails},
     )
 
 
