@@ -46,16 +46,19 @@ BENIGN_DANGERS = (
 )
 
 
-def fill(length: int | None) -> str:
-    """HOSTILE repeated to exactly `length` characters (just HOSTILE when None)."""
+# English fields start with a spreadsheet formula: exports must keep it text.
+FORMULA = '=HYPERLINK("http://evil.example","x")+'
+
+
+def fill(length: int | None, start: str = "") -> str:
+    """`start` then HOSTILE repeated, to exactly `length` characters (once when None)."""
     if length is None:
-        return HOSTILE
-    return (HOSTILE * (length // len(HOSTILE) + 1))[:length]
+        return start + HOSTILE
+    return (start + HOSTILE * (length // len(HOSTILE) + 1))[:length]
 
 
 def value_for(label: str, max_length: int | None) -> str:
+    start = FORMULA if label.endswith("_en") else ""
     if label in LONG_FIELDS:
-        return fill(LONG)
-    if max_length is None:
-        return HOSTILE
-    return fill(max_length)
+        return fill(LONG, start)
+    return fill(max_length, start)

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 
 import pytest
+from django import forms
 from django.contrib import admin
 from django.core import mail
 from django.db import models, transaction
@@ -26,7 +27,7 @@ from reports.definitions import REPORTS
 from reports.models import ExportJob
 from tests.conftest import service_missing
 
-from .checks import csv_formula_cells, html_problems, unrevealed_controls
+from .checks import csv_formula_cells, html_problems, unrevealed_controls, xlsx_formula_cells
 from .strings import RLO, value_for
 from .world import NOT_USER_TEXT, fields_to_fill, hostile_world, text_fields
 
@@ -248,6 +249,8 @@ def _check(response, url: str) -> list[str]:
         problems += [f"{url}: {p}" for p in html_problems(body.decode())]
     elif content_type.startswith("text/csv"):
         problems += [f"{url}: formula cell {cell!r}" for cell in csv_formula_cells(body)]
+    elif content_type.startswith("application/vnd.openxmlformats-officedocument.spreadsheetml"):
+        problems += [f"{url}: formula cell {cell}" for cell in xlsx_formula_cells(body)]
     elif content_type.startswith("text/calendar"):
         text = body.decode()
         if "\nX-Injected" in text or "\rX-Injected" in text:
@@ -277,11 +280,27 @@ def test_every_page_renders_hostile_text_inertly(world, client, django_user_mode
 def test_every_admin_page_renders_hostile_text_inertly(world, client):
     client.force_login(world.admin)
     urls = _admin_pages(world.admin)
-    problems = []
+    problems, exports = [], 0
     for url in urls:
         problems += _check(client.get(url), url)
+    # The changelist exports (django-import-export), every field of each resource.
+    for model_admin in admin.site._registry.values():
+        if not hasattr(model_admin, "get_export_resource_classes"):
+            continue
+        info = (model_admin.model._meta.app_label, model_admin.model._meta.model_name)
+        url = reverse("admin:{}_{}_export".format(*info))
+        form = client.get(url).context["form"]
+        fields = {name: "on" for name, f in form.fields.items() if isinstance(f, forms.BooleanField)}
+        for file_format in ("0", "1"):  # XLSX, CSV
+            response = client.post(url, {"format": file_format, "resource": "0", **fields})
+            assert response.status_code == 200 and "attachment" in response.get("Content-Disposition", ""), (
+                url,
+                response.context and response.context["form"].errors,
+            )
+            problems += _check(response, f"{url} format {file_format}")
+            exports += 1
     assert not problems, "\n".join(problems[:40])
-    assert len(urls) > 40
+    assert len(urls) > 40 and exports >= 4
 
 
 def test_signing_page_shows_hidden_direction_characters_visibly(world, client):

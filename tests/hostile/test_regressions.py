@@ -164,3 +164,20 @@ def test_a_renewal_reminder_for_a_300_character_title_is_sent_once():
     assert reminder.status == ReminderStatus.SENT
     assert len(mail.outbox) == 1
     assert len(Notification.objects.get(user=user).title) == 300
+
+
+@pytest.mark.parametrize("value", ["=1+2", "+A1", "-2+3", "@SUM(A1)", "\t=1+2", "\r=1+2"])
+def test_csv_cells_that_a_spreadsheet_would_evaluate_stay_text(value):
+    import csv
+    import io
+
+    from reports.formats import write_csv
+
+    rows = list(csv.reader(io.StringIO(write_csv(["h"], [[value]]).lstrip("\ufeff"))))
+    assert rows[1] == ["'" + value]
+
+
+def test_csv_keeps_negative_numbers_as_numbers():
+    from reports.formats import write_csv
+
+    assert write_csv(["h"], [["-3"], [-3]]).splitlines()[1:] == ["-3", "-3"]
