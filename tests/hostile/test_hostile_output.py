@@ -185,16 +185,16 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory, _session_seal):
         ),
         transaction.atomic(),
     ):
-        yield hostile_world(Client())
+        built = hostile_world(Client())
+        built.extra["media"] = media
+        yield built
         transaction.set_rollback(True)
 
 
 @pytest.fixture(autouse=True)
-def _world_media(world, settings, tmp_path_factory):
-    # The world's files (signed PDFs, attachments) stay readable in every test.
-    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / next(
-        p.name for p in tmp_path_factory.getbasetemp().iterdir() if p.name.startswith("hostile-media")
-    )
+def _world_media(world, settings):
+    # The world's files (signed PDFs, attachments, evidence) stay readable in every test.
+    settings.MEDIA_ROOT = world.extra["media"]
 
 
 def test_every_text_field_is_filled_or_excused():

@@ -14,6 +14,7 @@ leaves every hash valid: the signing page shows the agreement rather than "chang
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -300,8 +301,6 @@ def _token_for(agreement: Agreement, email: str) -> str:
 
 
 def _invitation_token(email: str) -> str:
-    import re
-
     for message in reversed(mail.outbox):
         if email in message.to and "/accounts/invitation/" in message.body:
             return re.search(r"/accounts/invitation/([A-Za-z0-9_\-]+)/", message.body).group(1)
