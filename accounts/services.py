@@ -43,7 +43,8 @@ def invitation_create(*, partner, email: str, name: str, by: User, make_partner_
         invitation = Invitation.objects.create(
             partner=partner,
             email=email,
-            name=name.strip(),
+            # Only a greeting and the suggested name: a contact's name may be longer.
+            name=name.strip()[: Invitation._meta.get_field("name").max_length],
             make_partner_admin=make_partner_admin and by.can_edit_agreements,
             # Until the email is sent, the hash of a token nobody was given: no link works yet.
             token_hash=hash_token(secrets.token_urlsafe(32)),

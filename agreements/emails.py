@@ -9,8 +9,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from partners.models import CharityProfile
+from qatif_partnerships.text import header_text
 
 from .models import SigningRequest
+
+
+def subject_line(subject_ar: str, subject_en: str) -> str:
+    """`Arabic | English`, each half on one line with its direction controls shown (see `header_text`)."""
+    return f"{header_text(subject_ar)} | {header_text(subject_en)}"
 
 
 def send_bilingual(*, subject_ar: str, subject_en: str, to: list[str], template: str, context: dict) -> None:
@@ -28,7 +34,7 @@ def send_bilingual(*, subject_ar: str, subject_en: str, to: list[str], template:
         "emails/base.html", {"arabic": parts["ar"]["html"], "english": parts["en"]["html"], **context}
     )
     message = EmailMultiAlternatives(
-        subject=f"{subject_ar} | {subject_en}", body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to
+        subject=subject_line(subject_ar, subject_en), body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to
     )
     message.attach_alternative(html, "text/html")
     message.send()
@@ -99,8 +105,9 @@ def send_signed_pdf_email(agreement) -> None:
             }
     separator = "\n\n" + "-" * 40 + "\n\n"
     message = EmailMultiAlternatives(
-        subject=f"الاتفاقية الموقعة: {agreement.title_ar} | "
-        f"Signed agreement: {agreement.title_en or agreement.title_ar}",
+        subject=subject_line(
+            f"الاتفاقية الموقعة: {agreement.title_ar}", f"Signed agreement: {agreement.title_en or agreement.title_ar}"
+        ),
         body=parts["ar"]["text"].strip() + separator + parts["en"]["text"].strip() + "\n",
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=recipients,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_EDITORS, User
 from partners.models import Partner, Sector
+from qatif_partnerships.text import plain_name
 from qatif_partnerships.validators import reject_bidi_controls
 
 from .models import Agreement, AgreementStatus, Amendment, Clause, ClauseKind, Commitment, SignatureMethod
@@ -238,8 +239,8 @@ class AgreementFilterForm(forms.Form):
 class SendForSignatureForm(forms.Form):
     """Who signs: the charity's signatory and one or more partner contacts able to sign."""
 
-    charity_name = forms.CharField(label=_("Charity signatory"), max_length=200)
-    charity_title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    charity_name = forms.CharField(label=_("Charity signatory"), max_length=200, validators=[reject_bidi_controls])
+    charity_title = forms.CharField(label=_("Title"), max_length=200, required=False, validators=[reject_bidi_controls])
     charity_email = forms.EmailField(label=_("Email"))
     charity_user = forms.ModelChoiceField(
         label=_("Signs from the account of"),
@@ -262,7 +263,8 @@ class SendForSignatureForm(forms.Form):
         self.agreement = agreement
         self.fields["partner_contacts"].queryset = Contact.objects.filter(is_active=True, can_sign=True)
         self.fields["partner_contacts"].choices = [
-            (c.pk, f"{c.name} — {c.title}" if c.title else c.name)
+            # Option labels are plain text: a direction control in a name shows as a marker.
+            (c.pk, f"{plain_name(c.name)} — {plain_name(c.title)}" if c.title else plain_name(c.name))
             for c in Contact.objects.filter(partner=agreement.partner, is_active=True, can_sign=True)
         ]
         self.fields["charity_user"].queryset = User.objects.filter(is_active=True, partner__isnull=True)

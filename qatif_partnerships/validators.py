@@ -3,14 +3,14 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-# Explicit direction controls (embeddings, overrides, isolates and marks) let a name
-# display as something other than what it is, e.g. a reversed party name on a contract.
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+from .text import has_bidi_controls
 
 
 def reject_bidi_controls(value: str) -> None:
     """Refuse text that carries invisible direction-control characters."""
-    if value and any(ch in BIDI_CONTROLS for ch in value):
+    # Explicit direction controls (embeddings, overrides, isolates and marks) let a name
+    # display as something other than what it is, e.g. a reversed party name on a contract.
+    if has_bidi_controls(value):
         raise ValidationError(
             _("Remove the invisible text-direction characters from this field."),
             code="bidi_control",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
@@ -9,21 +11,26 @@ from django.utils.translation import gettext as _
 
 from agreements.emails import send_bilingual
 from qatif_partnerships import dates
+from qatif_partnerships.text import plain_name
 
-from .models import Reminder, ReminderKind
+from .models import Notification, Reminder, ReminderKind
 
 
 def _both_calendars(day) -> str:
     return f"{dates.gregorian(day)} ({dates.hijri(day)})"
 
 
-def _texts(reminder: Reminder) -> dict[str, str]:
-    """Headline and body in the active language."""
+def _texts(reminder: Reminder, name: Callable[[str], str] = plain_name) -> dict[str, str]:
+    """Headline and body in the active language.
+
+    For e-mail, names and titles show their direction controls as markers (`plain_name`);
+    a notification stores them as they are (`name=str`) and its page shows them.
+    """
     agreement = reminder.agreement
     values = {
-        "title": agreement.title,
+        "title": name(agreement.title),
         "reference": agreement.reference,
-        "partner": agreement.partner.name,
+        "partner": name(agreement.partner.name),
         "days": reminder.offset_days,
         "ends_on": _both_calendars(agreement.ends_on),
     }
@@ -50,7 +57,7 @@ def _texts(reminder: Reminder) -> dict[str, str]:
             "body": _(
                 "%(name)s did not sign agreement %(reference)s before the link expired. Send a new link if needed."
             )
-            % {**values, "name": reminder.signing_request.name},
+            % {**values, "name": name(reminder.signing_request.name)},
         }
     if reminder.kind == ReminderKind.SIGNING:
         return {
@@ -62,7 +69,7 @@ def _texts(reminder: Reminder) -> dict[str, str]:
         }
     commitment = reminder.commitment
     values |= {
-        "commitment": commitment.description,
+        "commitment": name(commitment.description),
         "due_on": _both_calendars(commitment.due_on),
         "target": commitment.target_quantity,
         "unit": commitment.get_unit_display(),
@@ -113,11 +120,12 @@ def send_reminder_email(reminder: Reminder) -> None:
 def notification_for(reminder: Reminder) -> dict:
     """The in-app notification's fields, in Arabic (the portal's first language)."""
     with translation.override("ar"):
-        texts = _texts(reminder)
+        texts = _texts(reminder, name=str)
     return {
         "kind": reminder.kind,
         "agreement": reminder.agreement,
-        "title": texts["headline"],
+        # The headline carries the agreement's title (up to 300 characters itself).
+        "title": texts["headline"][: Notification._meta.get_field("title").max_length],
         "body": texts["body"],
         "url": _link(reminder)[0],
     }

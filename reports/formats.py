@@ -5,7 +5,8 @@
 - XLSX is written with openpyxl in write-only mode (flat memory, fast for tens of
   thousands of rows); the sheet runs right to left when the active language does.
 - Both refuse to hand Excel a formula: a text cell starting with "=" (or "+", "-",
-  "@" in CSV) stays text, so an imported or typed value cannot run as a formula.
+  "@", tab or carriage return in CSV) stays text, so an imported or typed value cannot
+  run as a formula.
 
 `BomCSV` and `RtlXLSX` plug into django-import-export for the changelist exports;
 `write_csv` and `write_xlsx` serve the reports' own tables.
@@ -23,7 +24,8 @@ from django.utils.translation import get_language_bidi
 from import_export.formats import base_formats
 
 BOM = "\ufeff"
-_FORMULA_STARTS = ("=", "+", "-", "@")
+# OWASP's list: a leading tab or carriage return also lets some spreadsheets read a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _csv_safe(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from pathlib import PurePath
 
@@ -18,6 +19,8 @@ from simple_history.models import HistoricalRecords
 
 from qatif_partnerships.search import document
 from qatif_partnerships.validators import reject_bidi_controls
+
+logger = logging.getLogger(__name__)
 
 # Clause texts are long-form but bounded: a whole agreement must fit on a few pages.
 CLAUSE_TEXT_MAX = 10_000
@@ -355,8 +358,17 @@ class Agreement(models.Model):
 
     @property
     def reminder_offset_list(self) -> list[int]:
-        """This agreement's own reminder offsets, largest first; [] means the default."""
-        return parse_offsets(self.reminder_offsets)
+        """This agreement's own reminder offsets, largest first; [] means the default.
+
+        A stored value that is not a list of numbers (written around the form's
+        validation, by an import or raw SQL) also means the default, rather than an
+        error on every page and sweep that reads it.
+        """
+        try:
+            return parse_offsets(self.reminder_offsets)
+        except ValueError:
+            logger.warning("Agreement %s: unreadable reminder offsets %.50r", self.pk, self.reminder_offsets)
+            return []
 
     @property
     def days_left(self) -> int | None:

@@ -10,8 +10,10 @@ Rules this module keeps:
   only inside `@font-face` (see the stylesheet: as properties they leak memory).
 - Clause texts, names and every other stored string are untrusted: the template
   autoescapes them, explicit bidi controls (embeddings, overrides, isolates) are
-  removed, so the words show in the order they were typed, and each stored line is a
-  block with the direction of its own first letter (see `display_text`).
+  removed from texts, so the words show in the order they were typed, and each stored
+  line is a block with the direction of its own first letter (see `display_text`).
+  In names and titles (parties, representatives, signers, the agreement's title) each
+  control is printed as a visible `[U+202E]` marker instead (see `display_name`).
 - Nothing outside the document is fetched: `RestrictedURLFetcher` loads only `data:`
   URIs, files under the project's static folders and the Amiri font files; no file is
   ever embedded in the PDF as an attachment.
@@ -49,6 +51,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from agreements.models import Agreement, Commitment, Party
 from partners.models import CharityProfile, Partner
+from qatif_partnerships.text import control_label, header_text, split_controls
 
 from .context import AuditLine, PdfInput, SignatureBlock
 from .ordinals import MAX_ORDINAL, arabic_ordinal
@@ -228,6 +231,21 @@ def display_text(value: str) -> DisplayText:
     return _display("\n".join(f"{FSI}{line}{PDI}" if line.strip() else "" for line in text.split("\n")))
 
 
+def display_name(value: str) -> DisplayText:
+    """A name or title for the PDF: one line, each direction control shown as `[U+202E]`.
+
+    A signed document must not mislead about who the parties are, so a control in a
+    name is neither obeyed nor silently dropped: it is printed as a visible marker
+    (isolated left-to-right, so it reads the same in both languages), and the name as a
+    whole is isolated (FSI…PDI) from the text around it.
+    """
+    text = " ".join((value or "").split())
+    pieces = [f"{LRI}[{control_label(piece)}]{PDI}" if control else piece for piece, control in split_controls(text)]
+    result = _display(f"{FSI}{''.join(pieces)}{PDI}" if text else "")
+    result.dir = text_direction("".join(piece for piece, control in split_controls(text) if not control))
+    return result
+
+
 def display_lines(value: str) -> list[DisplayText]:
     """`display_text` split into lines, each with its own direction (one block per line)."""
     text = display_text(value)
@@ -336,8 +354,8 @@ def _signature_view(block: SignatureBlock, *, organisation: str) -> _SignatureVi
         party=block.party,
         party_label=_("First party") if block.party == Party.CHARITY else _("Second party"),
         organisation=organisation,
-        name=display_text(block.name),
-        title=display_text(block.title),
+        name=display_name(block.name),
+        title=display_name(block.title),
         email=display_text(block.email),
         signed_at=timezone.localtime(block.signed_at),
         ip=block.ip,
@@ -345,7 +363,7 @@ def _signature_view(block: SignatureBlock, *, organisation: str) -> _SignatureVi
         method=_("Drawn signature") if block.method == "drawn" else _("Typed signature"),
         via=_("Through the signing link") if block.via == "link" else _("Through the portal account"),
         image_uri=_png_data_uri(block.image_png) if block.method == "drawn" and block.image_png else "",
-        typed_text=display_text(block.typed_text) if block.method == "typed" else "",
+        typed_text=display_name(block.typed_text) if block.method == "typed" else "",
     )
 
 
@@ -370,14 +388,14 @@ def _unsigned_view(party: str, *, organisation: str, representative: _Representa
 def _partner_representatives(data: PdfInput) -> list[_Representative]:
     """The partner's signatories: who signed, else the contacts allowed to sign."""
     signed = [
-        _Representative(display_text(block.name), display_text(block.title))
+        _Representative(display_name(block.name), display_name(block.title))
         for block in data.signatures
         if block.party == Party.PARTNER
     ]
     if signed:
         return signed
     contacts = data.agreement.partner.contacts.filter(can_sign=True, is_active=True)
-    return [_Representative(display_text(contact.name), display_text(contact.title)) for contact in contacts]
+    return [_Representative(display_name(contact.name), display_name(contact.title)) for contact in contacts]
 
 
 def _clause_sections(data: PdfInput, *, charity_name: str, partner_name: str) -> list[_ClauseSection]:
@@ -425,9 +443,9 @@ def _context(data: PdfInput, *, clauses: list[_ClauseSection] | None = None) -> 
     """
     agreement, charity = data.agreement, data.charity
     partner = agreement.partner
-    charity_name, partner_name = display_text(charity.name), display_text(partner.name)
+    charity_name, partner_name = display_name(charity.name), display_name(partner.name)
     representatives = _partner_representatives(data)
-    chairman = _Representative(display_text(charity.chairman_name), display_text(charity.chairman_title))
+    chairman = _Representative(display_name(charity.chairman_name), display_name(charity.chairman_title))
 
     signatures = []
     for party, organisation, fallback in (
@@ -441,15 +459,15 @@ def _context(data: PdfInput, *, clauses: list[_ClauseSection] | None = None) -> 
 
     return {
         # Document metadata (title, author) is plain text: no isolation characters.
-        "meta_title": f"{agreement.reference} — {(agreement.title or '').translate(_EXPLICIT_BIDI)}",
-        "meta_author": (charity.name or "").translate(_EXPLICIT_BIDI),
+        "meta_title": f"{agreement.reference} — {header_text(agreement.title).translate(_EXPLICIT_BIDI)}",
+        "meta_author": header_text(charity.name).translate(_EXPLICIT_BIDI),
         "lang": data.language,
         "dir": "rtl" if data.language == "ar" else "ltr",
         "comma": "، " if data.language == "ar" else ", ",
         "footer_css": page_footer_css(_("Page %(number)s of %(total)s")),
         "charity": {
             "name": charity_name,
-            "committee": display_text(charity.committee),
+            "committee": display_name(charity.committee),
             "address": display_text(_bilingual(charity, "address")),
             "phone": charity.phone,
             "email": charity.email,
@@ -458,7 +476,7 @@ def _context(data: PdfInput, *, clauses: list[_ClauseSection] | None = None) -> 
             "chairman": chairman,
         },
         "agreement": {
-            "title": display_text(agreement.title),
+            "title": display_name(agreement.title),
             "reference": agreement.reference,
             "summary": display_lines(agreement.summary),
             "signed_on": agreement.signed_on,
@@ -472,7 +490,7 @@ def _context(data: PdfInput, *, clauses: list[_ClauseSection] | None = None) -> 
         "signatures": signatures,
         "signed": [view for view in signatures if view.signed_at],
         "audit": [
-            AuditLine(at=timezone.localtime(line.at), event=display_text(line.event), actor=display_text(line.actor))
+            AuditLine(at=timezone.localtime(line.at), event=display_text(line.event), actor=display_name(line.actor))
             for line in data.audit
         ],
         "content_hash": data.content_hash,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from outbox.services import outbox_enqueue
+from qatif_partnerships.text import has_bidi_controls
 
 from .. import lifecycle
 from ..audit import audit_record
@@ -132,6 +134,15 @@ def signing_open(*, signing_request: SigningRequest, visitor: Visitor) -> None:
         ip=visitor.ip,
         user_agent=visitor.user_agent,
     )
+
+
+def has_hidden_direction(agreement: Agreement) -> bool:
+    """Does what the signatories sign (names, titles, texts) carry invisible direction controls?
+
+    The signing page then warns, in words, that the markers shown are not part of the names.
+    """
+    signatories = list(agreement.signing_requests.filter(amendment=None).exclude(status=SigningStatus.VOIDED))
+    return has_bidi_controls(json.dumps(canonical_content(agreement, signatories), ensure_ascii=False))
 
 
 def current_content_hash(agreement: Agreement) -> str:

@@ -136,6 +136,7 @@ def _sign(request, signing_request: SigningRequest, *, account: bool):
         messages.error(request, _("Nothing was signed: correct the fields marked below."))
     context = {
         "agreement": agreement,
+        "hidden_direction": services.has_hidden_direction(agreement),
         "signing_request": signing_request,
         "form": sign_form,
         "decline_form": decline_form,

@@ -6,13 +6,17 @@ import datetime
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from qatif_partnerships import dates
+from qatif_partnerships.text import control_label, plain_name, split_controls
 
 register = template.Library()
 
 LRI, PDI = "\u2066", "\u2069"
+LINE_BREAK = SafeString("<br>")
 
 
 @register.filter
@@ -62,3 +66,40 @@ def isolate_text(value) -> str:
     if value is None or value == "":
         return ""
     return f"{LRI}{value}{PDI}"
+
+
+@register.filter
+def reveal(value, lines: str = "") -> str:
+    """A stored name or text for HTML, unable to mislead about what it says.
+
+    The value is isolated in `<bdi>` (it cannot reorder the text around it) and each
+    invisible direction control in it (U+202E and friends) is shown as a visible
+    `[U+202E]` marker instead of acting. `reveal:"lines"` keeps line breaks as `<br>`.
+    """
+    if value is None or value == "":
+        return ""
+    pieces = []
+    for piece, control in split_controls(str(value)):
+        if control:
+            pieces.append(
+                format_html(
+                    '<span class="bidi-marker" dir="ltr" title="{}">[{}]</span>',
+                    _("Hidden text-direction character"),
+                    control_label(piece),
+                )
+            )
+        elif lines:
+            for index, line in enumerate(piece.split("\n")):
+                pieces += [LINE_BREAK, line] if index else [line]
+        else:
+            pieces.append(piece)
+    # Plain pieces are escaped by format_html_join; markers and <br> are already safe.
+    return format_html("<bdi>{}</bdi>", format_html_join("", "{}", ((piece,) for piece in pieces)))
+
+
+@register.filter
+def reveal_text(value) -> str:
+    """Plain-text form of `reveal` (e-mail bodies): `[U+202E]` markers, isolated FSI…PDI."""
+    if value is None or value == "":
+        return ""
+    return plain_name(value)
