@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test setup check audit format messages clean
+.PHONY: run test fuzz setup check audit format messages clean
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -15,6 +15,11 @@ run: setup
 
 test: setup
 	$(BIN)/pytest
+
+# Every form and POST endpoint driven by Hypothesis with 1000 examples each (tests/fuzz/).
+# `make test` runs the same tests with a few dozen examples. Takes about an hour on 2 cores.
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -p no:cacheprovider -q --hypothesis-show-statistics tests/fuzz
 
 setup: $(VENV)/.installed node_modules/.installed
 
