@@ -259,3 +259,28 @@ def test_signatory_actions(world):
             exercise(world.login(user), "POST", url, {})
 
     run()
+
+
+@covers("admin:agreements_agreement_changelist")
+def test_admin_agreement_actions(world):
+    """The changelist's actions (expire, pull back to draft) on any selection.
+
+    The delete action answers with its confirmation page first: a page, not a refusal.
+    """
+    pks = [a.pk for a in world.agreements]
+
+    @given(
+        data=s.fields(
+            {
+                "action": s.choice(["expire_agreements", "recall_agreements", "delete_selected"]),
+                "_selected_action": st.lists(s.pk(pks), max_size=4),
+                "index": s.integer(0, 3),
+                "select_across": s.choice(["0", "1"]),
+            }
+        )
+    )
+    def run(data):
+        url = reverse("admin:agreements_agreement_changelist")
+        exercise(world.login(world.admin), "POST", url, data, result_ok=True)
+
+    run()

@@ -50,8 +50,9 @@ NO_INPUT = {
     "reports:export": "an export job's page",
     "reports:export_download": "an export file download",
 }
-# Django admin's own pages (its forms, actions and delete confirmations) are Django's
-# code, reached only by superusers and staff with model permissions: not fuzzed here.
+# Django admin's own pages (its add/change forms and delete confirmations) are Django's
+# code, reached only by superusers and staff with model permissions: not fuzzed here,
+# except the agreement changelist, whose actions are the portal's own code.
 EXCLUDED_NAMESPACES = ("admin:",)
 
 
@@ -70,7 +71,7 @@ def url_names() -> set[str]:
 
 
 def test_every_url_is_fuzzed_or_listed():
-    names = {n for n in url_names() if not n.startswith(EXCLUDED_NAMESPACES)}
+    names = {n for n in url_names() if not n.startswith(EXCLUDED_NAMESPACES) or n in COVERED}
     missing = names - COVERED - set(NO_INPUT)
     assert not missing, f"URLs without a fuzz test or a reason in NO_INPUT: {sorted(missing)}"
     stale = (COVERED | set(NO_INPUT)) - names
