@@ -19,7 +19,7 @@ test: setup
 # Every form and POST endpoint driven by Hypothesis with 1000 examples each (tests/fuzz/).
 # `make test` runs the same tests with a few dozen examples. Takes about an hour on 2 cores.
 fuzz: setup
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -p no:cacheprovider -q --hypothesis-show-statistics tests/fuzz
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -p no:cacheprovider -q tests/fuzz
 
 setup: $(VENV)/.installed node_modules/.installed
 

@@ -30,7 +30,31 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
-def world(db, django_db_blocker):
+def world(postgres):
+    """The rows to fuzz against. The database fingerprint is PostgreSQL SQL (see harness)."""
     from tests.fuzz.world import build_world
 
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def _tally_name(request):
+    from tests.fuzz import harness
+
+    harness.CURRENT_TEST[0] = request.node.name
+    yield
+    harness.CURRENT_TEST[0] = "?"
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.fuzz.harness import TALLY
+
+    if not TALLY:
+        return
+    tests = sorted({name for name, _outcome in TALLY})
+    terminalreporter.section(f"fuzzed requests ({settings().max_examples} examples per test)")
+    for name in tests:
+        accepted, rejected = TALLY[(name, "accepted")], TALLY[(name, "rejected")]
+        terminalreporter.write_line(
+            f"{name:60} {accepted + rejected:6} requests {accepted:6} accepted {rejected:6} rejected"
+        )

@@ -27,6 +27,7 @@ see `fingerprint` for what it leaves out and why.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -148,6 +149,11 @@ class Verdict:
     changed: list[str] = field(default_factory=list)
 
 
+# Requests per test and outcome, printed at the end of the run (tests/fuzz/conftest.py).
+TALLY: Counter = Counter()
+CURRENT_TEST = ["?"]
+
+
 class Silent(AssertionError):
     pass
 
@@ -232,7 +238,8 @@ def exercise(
             verdict = judge(response, before, after, silent_ok=silent_ok, result_ok=result_ok)
         transaction.set_rollback(True)
     if currently_in_test_context():
-        event(f"{method} {verdict.outcome} {verdict.status}")  # --hypothesis-show-statistics
+        event(f"{method} {verdict.outcome} {verdict.status}")
+    TALLY[(CURRENT_TEST[0], verdict.outcome)] += 1
     return verdict
 
 

@@ -114,13 +114,22 @@ def checkbox():
 
 
 @st.composite
-def fields(draw, spec: dict, *, drop: float = True, extra: bool = True):
-    """A POST dict from `spec` (name -> strategy); fields may go missing, extras may come."""
+def fields(draw, spec: dict, *, valid: dict | None = None, drop: bool = True, extra: bool = True):
+    """A POST dict from `spec` (name -> strategy); fields may go missing, extras may come.
+
+    With `valid` (name -> a value the form accepts), each field keeps its valid value three
+    times in four, so most examples differ from a good submission in a field or two and
+    reach the code behind the form, not only its validation.
+    """
+    valid = valid or {}
     data = {}
     for name, strategy in spec.items():
         if drop and draw(st.integers(0, 9)) == 0:
             continue
-        value = draw(strategy)
+        if name in valid and draw(st.integers(0, 3)):
+            value = valid[name]
+        else:
+            value = draw(strategy)
         if value is not ABSENT:
             data[name] = value
     if extra and draw(st.integers(0, 9)) == 0:
@@ -170,6 +179,9 @@ GOOD_PNG = _png(400, 150, ink=True)
 EMPTY_PNG = _png(400, 150, ink=False)
 JPEG = (lambda b: (Image.new("RGB", (50, 50), "white").save(b, "JPEG"), b.getvalue())[1])(io.BytesIO())
 PREFIX = "data:image/png;base64,"
+
+
+GOOD_SIGNATURE = "data:image/png;base64," + base64.b64encode(GOOD_PNG).decode()
 
 
 def _b64(data: bytes) -> str:

@@ -45,7 +45,14 @@ def agreement_post(draw, world, agreement=None):
                 "renewal_notice_days": s.integer(0, 400),
                 "summary_ar": s.text(),
                 "summary_en": s.text(),
-            }
+            },
+            valid={
+                "title_ar": "اتفاقية شراكة",
+                "partner": str(world.partner.pk),
+                "starts_on": "2026-12-01",
+                "ends_on": "2027-11-30",
+                "renewal_notice_days": "90",
+            },
         )
     )
     clauses = list(agreement.clauses.order_by("order")) if agreement is not None and agreement.pk else []
@@ -69,7 +76,14 @@ def agreement_post(draw, world, agreement=None):
                         f"{prefix}-text_ar": s.text(),
                         f"{prefix}-text_en": s.text(),
                         f"{prefix}-DELETE": st.one_of(st.just(s.ABSENT), s.checkbox()),
-                    }
+                    },
+                    valid={
+                        f"{prefix}-order": str(i + 1),
+                        f"{prefix}-kind": "training",
+                        f"{prefix}-responsible_party": "both",
+                        f"{prefix}-text_ar": "نص البند",
+                        f"{prefix}-DELETE": s.ABSENT,
+                    },
                 )
             )
         )
@@ -92,7 +106,15 @@ def agreement_post(draw, world, agreement=None):
                             f"{cprefix}-unit": s.choice(UNITS),
                             f"{cprefix}-due_on": s.date(),
                             f"{cprefix}-DELETE": st.one_of(st.just(s.ABSENT), s.checkbox()),
-                        }
+                        },
+                        valid={
+                            f"{cprefix}-party": "partner",
+                            f"{cprefix}-description_ar": "تدريب المستفيدين",
+                            f"{cprefix}-target_quantity": "20",
+                            f"{cprefix}-unit": "trainees",
+                            f"{cprefix}-due_on": "2027-06-30",
+                            f"{cprefix}-DELETE": s.ABSENT,
+                        },
                     )
                 )
             )
@@ -137,7 +159,12 @@ def test_send_for_signature(world):
                 "charity_email": s.email(),
                 "charity_user": st.one_of(st.just(""), s.pk([world.chairman.pk, world.partner_admin.pk])),
                 "partner_contacts": st.one_of(s.pk(contacts), st.lists(s.pk(contacts), max_size=3)),
-            }
+            },
+            valid={
+                "charity_name": "أسامة الزاير",
+                "charity_email": "chair@charity.example",
+                "partner_contacts": str(world.contact.pk),
+            },
         ),
     )
     def run(which, user, data):
@@ -166,7 +193,11 @@ def test_one_click_actions(world):
 
 @covers("agreements:terminate")
 def test_terminate(world):
-    @given(which=reference(world), user=_user(world), data=s.fields({"on": s.date(), "reason": s.text()}))
+    @given(
+        which=reference(world),
+        user=_user(world),
+        data=s.fields({"on": s.date(), "reason": s.text()}, valid={"on": "2026-12-01", "reason": "انتهاء الحاجة"}),
+    )
     def run(which, user, data):
         url = url_or_404("agreements:terminate", which)
         if url:
@@ -187,7 +218,8 @@ def test_amendment(world):
                 "effective_on": s.date(),
                 "text_ar": s.text(),
                 "text_en": s.text(),
-            }
+            },
+            valid={"title_ar": "ملحق تعديلي", "effective_on": "2026-12-01", "text_ar": "يُمدّد البند الأول"},
         ),
     )
     def run(which, user, data):

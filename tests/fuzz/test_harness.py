@@ -12,7 +12,7 @@ from partners.models import Partner
 from tests.factories import PartnerFactory
 from tests.fuzz.harness import Silent, fingerprint, judge, page_error_texts
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.usefixtures("postgres")
 
 
 def _response(status: int, body: str = "", *, message: tuple[int, str] | None = None):

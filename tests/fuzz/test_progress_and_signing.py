@@ -17,7 +17,12 @@ from tests.fuzz.world import SIGN_TOKEN
 
 @st.composite
 def progress_post(draw):
-    data = draw(s.fields({"amount": s.integer(1, 1_000_000), "reported_on": s.date(), "note": s.text()}))
+    data = draw(
+        s.fields(
+            {"amount": s.integer(1, 1_000_000), "reported_on": s.date(), "note": s.text()},
+            valid={"amount": "5", "reported_on": "2026-06-01", "note": "دفعة أولى"},
+        )
+    )
     files = draw(
         st.lists(
             st.builds(
@@ -64,7 +69,7 @@ def test_partner_report_progress(world):
 def test_progress_review(world):
     @given(
         pk=st.one_of(st.just(world.submitted_update_id), st.integers(0, 2**31 - 1)),
-        data=s.fields({"decision": s.choice(["accept", "return"]), "comment": s.text()}),
+        data=s.fields({"decision": s.choice(["accept", "return"]), "comment": s.text()}, valid={"decision": "accept"}),
     )
     def run(pk, data):
         exercise(world.login(world.staff), "POST", reverse("agreements:progress_review", args=[pk]), data)
@@ -73,6 +78,16 @@ def test_progress_review(world):
 
 
 def sign_or_decline(world):
+    good = {
+        "action": "sign",
+        "name": "ممثل الشريك",
+        "title": "المدير",
+        "consent": "on",
+        "method": "drawn",
+        "drawn": s.GOOD_SIGNATURE,
+        "typed": "ممثل الشريك",
+        "content_hash": world.awaiting.content_hash,
+    }
     return st.one_of(
         s.fields(
             {
@@ -84,9 +99,13 @@ def sign_or_decline(world):
                 "drawn": s.signature_payload(),
                 "typed": s.text(),
                 "content_hash": s.content_hash(world.awaiting.content_hash),
-            }
+            },
+            valid=good,
         ),
-        s.fields({"action": st.one_of(st.just("decline"), s.text()), "reason": s.text()}),
+        s.fields(
+            {"action": st.one_of(st.just("decline"), s.text()), "reason": s.text()},
+            valid={"action": "decline", "reason": "البنود تحتاج مراجعة"},
+        ),
     )
 
 
