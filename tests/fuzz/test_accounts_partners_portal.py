@@ -188,7 +188,8 @@ def partner_post(draw, world, partner=None):
                 ),
                 "address": s.text(),
                 "is_active": s.checkbox(),
-            }
+            },
+            valid={"name_ar": "جمعية الشريك", "sector": "non_profit", "kind": "association", "is_active": "on"},
         )
     )
     contacts = list(partner.contacts.order_by("id")) if partner else []
@@ -213,7 +214,14 @@ def partner_post(draw, world, partner=None):
                         f"{prefix}-is_primary": s.checkbox(),
                         f"{prefix}-is_active": s.checkbox(),
                         f"{prefix}-DELETE": st.one_of(st.just(s.ABSENT), s.checkbox()),
-                    }
+                    },
+                    valid={
+                        f"{prefix}-name_ar": "ممثل الشريك",
+                        f"{prefix}-email": f"rep{i}@partner.example",
+                        f"{prefix}-can_sign": "on",
+                        f"{prefix}-is_active": "on",
+                        f"{prefix}-DELETE": s.ABSENT,
+                    },
                 )
             )
         )
