@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from qatif_partnerships.validators import reject_bidi_controls
@@ -66,3 +67,18 @@ class TwoFactorDisableForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class PortalLoginForm(AuthenticationForm):
+    """Django's login form, refusing an overlong username before it is looked up.
+
+    AuthenticationForm sets the field's max_length after the field is built, so it is only
+    a hint to the browser; a longer username went on to django-axes, whose record of the
+    failed login cannot store it (a 500).
+    """
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username") or ""
+        if len(username) > self.username_field.max_length:
+            raise self.get_invalid_login_error()
+        return username

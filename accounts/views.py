@@ -22,6 +22,7 @@ from .forms import (
     AuthenticatorConfirmForm,
     BackupCodesRenewForm,
     LoginCodeForm,
+    PortalLoginForm,
     TwoFactorDisableForm,
 )
 from .models import User
@@ -86,6 +87,7 @@ class PortalLoginView(auth_views.LoginView):
     """The password step. A user with two-factor is not logged in yet: the code step finishes it."""
 
     template_name = "accounts/login.html"
+    authentication_form = PortalLoginForm
     redirect_authenticated_user = True
 
     def form_valid(self, form):
@@ -157,6 +159,14 @@ def login_code(request):
 # --- Managing one's own two-factor -------------------------------------------------------
 
 
+def _two_factor_is_off(request) -> bool:
+    """Backup codes and switching off need two-factor on: say so instead of a page without the form."""
+    if has_two_factor(request.user):
+        return False
+    messages.error(request, _("Two-factor login is not on for your account."))
+    return True
+
+
 def _two_factor_page(request, *, disable_form=None, renew_form=None):
     user = request.user
     enabled = has_two_factor(user)
@@ -226,6 +236,8 @@ def two_factor_setup(request):
 def two_factor_backup_codes(request):
     """GET: the new backup codes, shown this once. POST: new codes in place of the old ones."""
     if request.method == "POST":
+        if _two_factor_is_off(request):
+            return redirect("accounts:two_factor")
         form = BackupCodesRenewForm(request.POST, prefix="renew")
         if form.is_valid():
             try:
@@ -247,6 +259,8 @@ def two_factor_backup_codes(request):
 @require_POST
 @sensitive_post_parameters("disable-code", "disable-password")
 def two_factor_off(request):
+    if _two_factor_is_off(request):
+        return redirect("accounts:two_factor")
     form = TwoFactorDisableForm(request.POST, prefix="disable")
     if form.is_valid():
         try:

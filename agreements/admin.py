@@ -1,4 +1,6 @@
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -63,16 +65,20 @@ class ClauseInline(LockedContentMixin, admin.StackedInline):
 
 
 def _run_transition(modeladmin, request, queryset, name: str, **params):
-    done = 0
+    done = refused = 0
     for agreement in queryset:
         try:
             lifecycle.transition(agreement, name, by=request.user, **params)
         except lifecycle.TransitionError as error:
+            refused += 1
             modeladmin.message_user(request, f"{agreement.reference}: {error.message}", messages.ERROR)
         else:
             done += 1
     if done:
         modeladmin.message_user(request, _("%(count)d agreement(s) updated.") % {"count": done}, messages.SUCCESS)
+    elif not refused:
+        # The selected rows were deleted meanwhile (or the ids were made up).
+        modeladmin.message_user(request, _("None of the selected agreements was found."), messages.WARNING)
 
 
 @admin.action(description=_("Mark expired (agreements past their end date)"))
@@ -166,6 +172,16 @@ class AgreementAdmin(ExportAdminMixin, LockedContentMixin, SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
         super().save_model(request, obj, form, change)
+
+    def response_action(self, request, queryset):
+        """Refuse a selection that is not a list of ids; Django's admin would fail on it with a 500."""
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        if not all(value.isascii() and value.isdigit() and len(value) < 19 for value in selected):
+            self.message_user(
+                request, _("The selection was not understood; choose the agreements again."), messages.ERROR
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_action(request, queryset)
 
     def get_search_results(self, request, queryset, search_term):
         from qatif_partnerships.search import normalize

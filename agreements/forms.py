@@ -131,8 +131,11 @@ class BaseClauseFormSet(BaseInlineFormSet):
         """The clause forms in their clause order, as the user arranged them."""
 
         def position(form):
-            value = form["order"].value()
-            return int(value) if str(value).isdigit() else 10**6
+            # What was typed, valid or not: "¹" passes str.isdigit() but not int().
+            try:
+                return int(form["order"].value())
+            except (TypeError, ValueError):
+                return 10**6
 
         return sorted(self.forms, key=position)
 

@@ -1,6 +1,7 @@
-"""Arabic-first language selection."""
+"""Arabic-first language selection; addresses no view can answer."""
 
 from django.conf import settings
+from django.http import Http404
 from django.utils import translation
 
 
@@ -26,3 +27,19 @@ class ArabicFirstLocaleMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class RejectNulInPathMiddleware:
+    """No page's address contains a NUL character: answer 404 before any view sees it.
+
+    Views look references, codes and tokens from the address up in PostgreSQL, which
+    refuses a NUL in a string with an exception (a 500) instead of finding nothing.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info:
+            raise Http404
+        return self.get_response(request)

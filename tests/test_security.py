@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.factories import AgreementFactory, PartnerUserFactory, set_status
+from tests.factories import AgreementFactory, PartnerUserFactory, StaffFactory, set_status
 from tests.portal.test_isolation_matrix import OBJECT_ARGS, build_partner, url_names
 
 pytestmark = pytest.mark.django_db
@@ -84,3 +84,24 @@ def test_login_is_locked_after_five_failures_even_with_the_right_password(client
     other.save()
     ok = client.post(reverse("accounts:login"), {"username": other.username, "password": "Right-Password-2"})
     assert ok.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/agreements/QC%002026/",
+        "/agreements/%00/recall/",
+        "/sign/%00/",
+        "/verify/%00abc/",
+        "/accounts/invitation/%00/",
+        "/calendar/%00.ics",
+        "/reminders/agreements/%00/",
+    ],
+)
+def test_a_nul_in_the_address_is_a_404_page_not_a_server_error(client, path):
+    """Found by the fuzz tests: PostgreSQL refuses NUL in a string, so looking the reference up failed."""
+    client.force_login(StaffFactory())
+    for method in (client.get, client.post):
+        response = method(path)
+        assert response.status_code == 404
+        assert "الصفحة غير موجودة" in response.content.decode()

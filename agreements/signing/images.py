@@ -37,6 +37,8 @@ def decode_signature_png(data_url: str) -> bytes:
         raise ValidationError(_("The signature image could not be read."), code="invalid") from None
     if not raw.startswith(PNG_MAGIC) or raw[12:16] != b"IHDR":
         raise ValidationError(_("The signature must be a PNG image."), code="not_png")
+    if len(raw) < 24:  # cut off inside the header, before its width and height
+        raise ValidationError(_("The signature image could not be read."), code="invalid")
     # The header's dimensions are checked before anything is decoded.
     width, height = struct.unpack(">II", raw[16:24])
     if width > MAX_WIDTH or height > MAX_HEIGHT or width < 10 or height < 10:

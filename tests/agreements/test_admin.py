@@ -55,3 +55,28 @@ def test_admin_search_ignores_hamza(admin_client_logged):
     AgreementFactory(title_ar="اتفاقية تأهيل الأسر")
     response = admin_client_logged.get(reverse("admin:agreements_agreement_changelist"), {"q": "الاسر"})
     assert "اتفاقية تأهيل الأسر" in response.content.decode()
+
+
+@pytest.mark.parametrize("selected", [[""], ["abc"], ["1", "x"], ["9" * 30]])
+def test_admin_action_on_a_made_up_selection_is_refused_with_a_message(admin_client_logged, selected):
+    """Found by the fuzz tests: a non-numeric id reached the query and failed with a 500."""
+    agreement = AgreementFactory()
+    response = admin_client_logged.post(
+        reverse("admin:agreements_agreement_changelist"),
+        {"action": "recall_agreements", "_selected_action": selected},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "لم تُفهم الاتفاقيات المحددة" in response.content.decode()
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.DRAFT
+
+
+def test_admin_action_on_rows_that_are_gone_says_so(admin_client_logged):
+    """Found by the fuzz tests: an action over no existing row redirected without a word."""
+    response = admin_client_logged.post(
+        reverse("admin:agreements_agreement_changelist"),
+        {"action": "expire_agreements", "_selected_action": ["987654"]},
+        follow=True,
+    )
+    assert "لم يُعثر على أي من الاتفاقيات المحددة" in response.content.decode()

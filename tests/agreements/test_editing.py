@@ -95,6 +95,9 @@ BAD_INPUT = [
         None,
         "لا يمكن أن يحمل بندان الرقم نفسه",
     ),
+    # Found by the fuzz tests: "¹" passed str.isdigit() when the clauses were sorted for
+    # the page, then failed int() with a 500.
+    ("a superscript clause number", {"clauses": [{"order": "¹"}]}, None, "أدخل رقما صحيحا"),
 ]
 
 

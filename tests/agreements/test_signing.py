@@ -214,6 +214,12 @@ BAD_SIGNATURES = [
     ("GIF posing as PNG", _png_bytes_data_url(b"GIF89a" + b"0" * 100), "يجب أن يكون التوقيع صورة PNG"),
     ("PNG bomb", _png_bytes_data_url(_png_bomb()), "أبعاد صورة التوقيع غير معقولة"),
     ("empty canvas", signature_data_url(strokes=False), "مربع التوقيع فارغ"),
+    # Found writing the fuzz strategies: the header's width and height were unpacked from too few bytes (a 500).
+    (
+        "PNG cut off in its header",
+        _png_bytes_data_url(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x01"),
+        "تعذّرت قراءة صورة التوقيع",
+    ),
     ("no drawing at all", "", "ارسم توقيعك"),
 ]
 
