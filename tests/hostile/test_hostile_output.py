@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from django import forms
@@ -329,6 +330,9 @@ def test_signing_with_a_name_carrying_an_override_is_refused_in_arabic(world, cl
     assert world.pending.signing_requests.filter(status="signed").count() == 0
 
 
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+
+
 def _pdf_text(pdf: bytes, mode: str) -> str:
     if not shutil.which("pdftotext"):
         service_missing("pdftotext (poppler-utils) is not installed")
@@ -345,6 +349,9 @@ def test_the_sealed_pdf_and_its_email_show_markers_not_overrides(world, settings
     assert world.active.pdf_status == PdfStatus.READY, world.active.pdf_error
     for pdf in SignedPdf.objects.filter(agreement=world.active):
         data = pdf.file.read()
+        # Kept for a person to look at (pdftoppm -png), next to the browser screenshots.
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / f"hostile-names-{pdf.language}.pdf").write_bytes(data)
         text = _pdf_text(data, "-raw")
         squashed = "".join(text.split())
         # Names (parties, representatives, signers, title) show the override as a marker.
