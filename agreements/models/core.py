@@ -253,20 +253,6 @@ class Agreement(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = AgreementQuerySet.as_manager()
-    history = HistoricalRecords(
-        excluded_fields=[
-            "search_text",
-            "updated_at",
-            "audit_head",
-            "audit_count",
-            "pdf_status",
-            "pdf_error",
-            "pdf_attempts",
-            "pdf_claimed_at",
-            "pdf_claimed_by",
-        ]
-    )
-
     # Written only by their own services (audit chain, PDF job), never by a full save.
     AUDIT_FIELDS = (
         "audit_head",
@@ -277,6 +263,8 @@ class Agreement(models.Model):
         "pdf_claimed_at",
         "pdf_claimed_by",
     )
+    # The history records what people change, not the services' own bookkeeping.
+    history = HistoricalRecords(excluded_fields=["search_text", "updated_at", *AUDIT_FIELDS])
 
     # What the parties agree to: frozen once the agreement leaves the draft state.
     CONTENT_FIELDS = (
