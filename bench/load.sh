@@ -3,6 +3,8 @@
 # Starts gunicorn (2 workers, production settings) on a fresh PostgreSQL database with the
 # demo data, then saturates one page at a time with locust (bench/locustfile.py) and prints
 # requests per second, p95 and failures per page, and each page's share of /healthz.
+# The logged-in clients repeat the same page, so once the first view is stored every request
+# is a page-cache hit; `PAGE_CACHE_SECONDS=0 bench/load.sh` measures every page made afresh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USERS=${1:-16}
@@ -16,6 +18,7 @@ export DATABASE_URL=postgres://postgres@127.0.0.1:5432/qatif_load DEBUG=false
 export SECRET_KEY="bench-$(head -c 24 /dev/urandom | base64)"
 export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SECURE_COOKIES=false REDIS_URL=redis://127.0.0.1:6379/0
 export AXES_FAILURE_LIMIT=100000 LOG_LEVEL=WARNING
+mkdir -p bench/results
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS qatif_load" -c "CREATE DATABASE qatif_load"
 .venv/bin/python manage.py migrate -v0
 .venv/bin/python manage.py load_demo >/dev/null
@@ -25,7 +28,6 @@ psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS qatif_load" -c "CREAT
 GUNICORN=$!
 trap 'kill $GUNICORN' EXIT
 sleep 3
-mkdir -p bench/results
 # A fully signed agreement with its sealed PDF, so the verification page has something to show.
 export SEAL_PKCS12_PATH="$(mktemp -d)/seal.p12" SEAL_PKCS12_PASSWORD=bench-seal
 .venv/bin/python manage.py create_seal_certificate >/dev/null
@@ -33,6 +35,7 @@ CODE=$(.venv/bin/python manage.py shell -c "exec(open('bench/prepare_verificatio
   2>bench/results/prepare-pages.log | tail -1)
 PAGES=(
   "trivial|/healthz|"
+  "trivial logged in|/healthz|staff"
   "dashboard|/|staff"
   "agreement list|/agreements/|staff"
   "search|/agreements/?q=%D8%A7%D9%84%D8%A7%D8%B3%D8%B1|staff"

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import editor_required, staff_required
 from accounts.services import invitation_create
 from agreements.models import Agreement, AgreementStatus
+from qatif_partnerships.page_cache import cache_page_per_viewer
 
 from .forms import ContactFormSet, PartnerForm
 from .models import CharityProfile, Contact, Partner
@@ -17,6 +18,7 @@ from .services import partner_save
 
 
 @staff_required
+@cache_page_per_viewer
 def partner_list(request):
     partners = Partner.objects.visible_to(request.user).annotate(
         agreement_count=Count("agreements"),
@@ -27,6 +29,7 @@ def partner_list(request):
 
 
 @staff_required
+@cache_page_per_viewer
 def partner_detail(request, pk: int):
     partner = get_object_or_404(Partner.objects.visible_to(request.user).prefetch_related("contacts"), pk=pk)
     agreements = Agreement.objects.visible_to(request.user).filter(partner=partner).order_by("-starts_on", "-id")

@@ -37,6 +37,7 @@ from agreements.models import (
 from agreements.models.signing import OPEN_SIGNING_STATUSES
 from agreements.progress import may_report, progress_report
 from agreements.signing.services import signing_request_for_user
+from qatif_partnerships.page_cache import cache_page_per_viewer
 from reminders.models import Notification
 
 # Active first, then awaiting signature, then drafts, then the ended ones.
@@ -60,6 +61,7 @@ def _commitments(user):
 
 
 @partner_required
+@cache_page_per_viewer
 def home(request):
     user = request.user
     today = timezone.localdate()
@@ -94,6 +96,7 @@ def home(request):
 
 
 @partner_required
+@cache_page_per_viewer
 def commitments(request):
     """Every commitment of both parties under the partner's agreements, grouped."""
     status = request.GET.get("status", "")
@@ -126,6 +129,7 @@ def commitments(request):
 
 
 @partner_required
+@cache_page_per_viewer
 def agreement(request, reference: str):
     commitments_qs = Commitment.objects.with_progress().order_by("party", "id")
     clauses = Clause.objects.order_by("order").prefetch_related(Prefetch("commitments", queryset=commitments_qs))

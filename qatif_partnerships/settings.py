@@ -155,7 +155,7 @@ AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.CachedModelBackend",
 ]
 
 # Two-factor authentication (django-otp) for charity staff and admins: an authenticator
@@ -204,7 +204,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "import_export",
-    "qatif_partnerships",
+    "qatif_partnerships.apps.PortalCoreConfig",
     "accounts",
     "partners",
     "agreements",
@@ -290,6 +290,16 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# Sessions are read from the cache and written through to the database, so a page view costs
+# no session query and a cache outage loses no login.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Rendered pages (and the logged-in user) kept per viewer until any data changes
+# (qatif_partnerships/page_cache.py); 0 turns it off. Also the most a page can lag behind the
+# clock alone (a signing link running out). On by default only with Redis: a per-process cache
+# would not hear of the worker's writes.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 if REDIS_URL else 0)
 
 # --- Accounts -------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import staff_required
 from partners.models import Contact, Partner
+from qatif_partnerships.page_cache import cache_page_per_viewer
 from qatif_partnerships.search import normalize
 
 from .. import lifecycle
@@ -26,6 +27,7 @@ PAGE_SIZE = 25
 
 
 @login_required
+@cache_page_per_viewer
 def dashboard(request):
     if request.user.is_partner_user:
         return redirect("portal:home")
@@ -64,6 +66,7 @@ def search_agreements(queryset, text: str):
 
 
 @staff_required
+@cache_page_per_viewer
 def agreement_list(request):
     visible = Agreement.objects.visible_to(request.user)
     partners = Partner.objects.visible_to(request.user).only("id", "name_ar", "name_en")
@@ -117,6 +120,7 @@ def visible_agreement(request, reference: str, queryset=None) -> Agreement:
 
 
 @staff_required
+@cache_page_per_viewer
 def agreement_detail(request, reference: str):
     commitments = Commitment.objects.with_progress().order_by("party", "id")
     clauses = Clause.objects.order_by("order").prefetch_related(Prefetch("commitments", queryset=commitments))

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import editor_required
+from qatif_partnerships.page_cache import cache_page_per_viewer
 
 from ..models import Agreement, AgreementStatus, SignedPdf
 from ..pdf.verify import verify_pdf
@@ -59,6 +60,7 @@ def pdf_retry(request, reference: str):
     return redirect("agreements:detail", reference)
 
 
+@cache_page_per_viewer
 def verify(request, code: str):
     """Public: is this the PDF the portal issued, and does its seal hold?
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import editor_required, staff_required
+from qatif_partnerships.page_cache import cache_page_per_viewer
 
 from ..forms import ProgressForm, ReviewForm
 from ..models import AgreementStatus, Commitment, Evidence, ProgressStatus, ProgressUpdate
@@ -44,6 +45,7 @@ def evidence_download(request, pk: int):
 
 
 @staff_required
+@cache_page_per_viewer
 def progress_queue(request):
     """Progress reports waiting for the charity's review, oldest first."""
     updates = (
