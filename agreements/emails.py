@@ -19,7 +19,10 @@ def subject_line(subject_ar: str, subject_en: str) -> str:
     return f"{header_text(subject_ar)} | {header_text(subject_en)}"
 
 
-def send_bilingual(*, subject_ar: str, subject_en: str, to: list[str], template: str, context: dict) -> None:
+def bilingual_message(
+    *, subject_ar: str, subject_en: str, to: list[str], template: str, context: dict
+) -> EmailMultiAlternatives:
+    """One message: the Arabic text, then the English; an HTML part with both."""
     context = {**context, "charity": CharityProfile.load(), "site_url": settings.SITE_URL}
     parts = {}
     for language in ("ar", "en"):
@@ -37,7 +40,11 @@ def send_bilingual(*, subject_ar: str, subject_en: str, to: list[str], template:
         subject=subject_line(subject_ar, subject_en), body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to
     )
     message.attach_alternative(html, "text/html")
-    message.send()
+    return message
+
+
+def send_bilingual(**kwargs) -> None:
+    bilingual_message(**kwargs).send()
 
 
 def send_signing_invitation(request: SigningRequest, token: str, *, reminder: bool = False) -> None:
@@ -90,33 +97,15 @@ def send_signed_pdf_email(agreement) -> None:
     )
     if not recipients:
         return
-    context = {
-        "agreement": agreement,
-        "charity": CharityProfile.load(),
-        "site_url": settings.SITE_URL,
-        "link": settings.SITE_URL + reverse("verify", args=[agreement.verification_code]),
-    }
-    parts = {}
-    for language in ("ar", "en"):
-        with translation.override(language):
-            parts[language] = {
-                "text": render_to_string("emails/signed_pdf.txt", context),
-                "html": render_to_string("emails/signed_pdf.html", context),
-            }
-    separator = "\n\n" + "-" * 40 + "\n\n"
-    message = EmailMultiAlternatives(
-        subject=subject_line(
-            f"الاتفاقية الموقعة: {agreement.title_ar}", f"Signed agreement: {agreement.title_en or agreement.title_ar}"
-        ),
-        body=parts["ar"]["text"].strip() + separator + parts["en"]["text"].strip() + "\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
+    message = bilingual_message(
+        subject_ar=f"الاتفاقية الموقعة: {agreement.title_ar}",
+        subject_en=f"Signed agreement: {agreement.title_en or agreement.title_ar}",
         to=recipients,
-    )
-    message.attach_alternative(
-        render_to_string(
-            "emails/base.html", {"arabic": parts["ar"]["html"], "english": parts["en"]["html"], **context}
-        ),
-        "text/html",
+        template="signed_pdf",
+        context={
+            "agreement": agreement,
+            "link": settings.SITE_URL + reverse("verify", args=[agreement.verification_code]),
+        },
     )
     for pdf in agreement.signed_pdfs.order_by("language"):
         with pdf.file.open("rb") as handle:
