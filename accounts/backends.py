@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
 
-from qatif_partnerships.page_cache import data_version, writes_pending
+from qatif_partnerships.page_cache import usable_version
 
 
 class CachedModelBackend(ModelBackend):
@@ -18,8 +18,8 @@ class CachedModelBackend(ModelBackend):
     """
 
     def get_user(self, user_id):
-        version = None if writes_pending() else data_version()
-        if version is None or settings.PAGE_CACHE_SECONDS <= 0:
+        version = usable_version()
+        if version is None:
             return super().get_user(user_id)
         key = f"portal:user:{version}:{user_id}"
         user = cache.get(key)

@@ -67,12 +67,23 @@ def data_version() -> int | None:
         if version is None:
             # First use, or the cache lost it: start from the clock so no page stored under an
             # earlier run of the counter can be matched again.
-            cache.add(VERSION_KEY, time.time_ns() // 1000, timeout=None)
-            version = cache.get(VERSION_KEY)
+            initial = time.time_ns() // 1000
+            version = initial if cache.add(VERSION_KEY, initial, timeout=None) else cache.get(VERSION_KEY)
     except Exception as error:
+        version = None
         _cache_failed(error)
-        return None
+    if version is None:
+        # django-redis answers None instead of raising while Redis is down.
+        _cache_failed(RuntimeError("no data version"))
     return version
+
+
+def usable_version(connection=default_connection) -> int | None:
+    """The version to store and look things up under now, or None when the cache must be skipped:
+    turned off, uncommitted writes in this transaction, or the cache unreachable."""
+    if settings.PAGE_CACHE_SECONDS <= 0 or writes_pending(connection):
+        return None
+    return data_version()
 
 
 def bump_data_version() -> None:
@@ -141,13 +152,10 @@ def _hash(*parts) -> str:
 
 def page_key(request) -> str | None:
     """The key of this request's page, or None when it must be made afresh."""
-    seconds = settings.PAGE_CACHE_SECONDS
     csrf_secret = request.META.get("CSRF_COOKIE")
-    if seconds <= 0 or request.method != "GET" or not csrf_secret or writes_pending():
+    if request.method != "GET" or not csrf_secret or len(messages.get_messages(request)):
         return None
-    if len(messages.get_messages(request)):
-        return None
-    version = data_version()
+    version = usable_version()
     if version is None:
         return None
     user = request.user
