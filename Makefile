@@ -36,10 +36,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# Lint, migrations in step with the models, every UI string translated.
+# Lint, the floors contract (no import runs uphill), migrations in step with the models,
+# every UI string translated.
 check: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 	$(PY) scripts/check_translations.py

@@ -3,7 +3,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from qatif_partnerships.validators import reject_bidi_controls
+from common.validators import reject_bidi_controls
 
 
 class AcceptInvitationForm(forms.Form):

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements.models import hash_token
+from common.mail import send_bilingual
+from common.tokens import hash_token
 from outbox.services import outbox_enqueue
 
 from .models import Invitation, User
@@ -64,8 +65,6 @@ def invitation_send(*, invitation_id: int) -> bool:
     it and the retry makes another. Should the email be sent twice (a worker lost after
     sending), only the newest link works, and it is in the newest email.
     """
-    from agreements.emails import send_bilingual
-
     invitation = Invitation.objects.select_for_update().select_related("partner").filter(pk=invitation_id).first()
     if invitation is None or not invitation.is_usable:
         return False

@@ -69,7 +69,7 @@ def invitation(request, token: str):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("accounts:login")
-        login(request, user, backend="accounts.backends.CachedModelBackend")
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect("portal:home")
     return render(request, "accounts/invitation.html", {"form": form, "invitation": found})

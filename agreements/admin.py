@@ -5,23 +5,16 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from qatif_partnerships.templatetags.portal import dual_date
-from reports.exports import ExportAdminMixin
-from reports.measures import (
+from common.templatetags.arabic import dual_date
+from spreadsheets.exports import ExportAdminMixin
+
+from . import lifecycle
+from .measures import (
     agreement_counted,
     agreement_target,
     has_overdue_commitments,
-    overdue_q,
     percent,
 )
-from reports.resources import (
-    AgreementResource,
-    ClauseResource,
-    CommitmentResource,
-    ProgressUpdateResource,
-)
-
-from . import lifecycle
 from .models import (
     Agreement,
     Amendment,
@@ -31,6 +24,13 @@ from .models import (
     ProgressUpdate,
     ReferenceSequence,
     SigningRequest,
+    overdue_q,
+)
+from .resources import (
+    AgreementResource,
+    ClauseResource,
+    CommitmentResource,
+    ProgressUpdateResource,
 )
 
 
@@ -184,7 +184,7 @@ class AgreementAdmin(ExportAdminMixin, LockedContentMixin, SimpleHistoryAdmin):
         return super().response_action(request, queryset)
 
     def get_search_results(self, request, queryset, search_term):
-        from qatif_partnerships.search import normalize
+        from common.search import normalize
 
         return super().get_search_results(request, queryset, normalize(search_term) or search_term)
 

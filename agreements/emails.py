@@ -3,48 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
-from partners.models import CharityProfile
-from qatif_partnerships.text import header_text
+from common.mail import bilingual_message, send_bilingual
 
 from .models import SigningRequest
-
-
-def subject_line(subject_ar: str, subject_en: str) -> str:
-    """`Arabic | English`, each half on one line with its direction controls shown (see `header_text`)."""
-    return f"{header_text(subject_ar)} | {header_text(subject_en)}"
-
-
-def bilingual_message(
-    *, subject_ar: str, subject_en: str, to: list[str], template: str, context: dict
-) -> EmailMultiAlternatives:
-    """One message: the Arabic text, then the English; an HTML part with both."""
-    context = {**context, "charity": CharityProfile.load(), "site_url": settings.SITE_URL}
-    parts = {}
-    for language in ("ar", "en"):
-        with translation.override(language):
-            parts[language] = {
-                "text": render_to_string(f"emails/{template}.txt", context),
-                "html": render_to_string(f"emails/{template}.html", context),
-            }
-    separator = "\n\n" + "-" * 40 + "\n\n"
-    text = parts["ar"]["text"].strip() + separator + parts["en"]["text"].strip() + "\n"
-    html = render_to_string(
-        "emails/base.html", {"arabic": parts["ar"]["html"], "english": parts["en"]["html"], **context}
-    )
-    message = EmailMultiAlternatives(
-        subject=subject_line(subject_ar, subject_en), body=text, from_email=settings.DEFAULT_FROM_EMAIL, to=to
-    )
-    message.attach_alternative(html, "text/html")
-    return message
-
-
-def send_bilingual(**kwargs) -> None:
-    bilingual_message(**kwargs).send()
 
 
 def send_signing_invitation(request: SigningRequest, token: str, *, reminder: bool = False) -> None:

@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_EDITORS, User
+from common.text import plain_name
+from common.validators import reject_bidi_controls
 from partners.models import Partner, Sector
-from qatif_partnerships.text import plain_name
-from qatif_partnerships.validators import reject_bidi_controls
 
 from .models import Agreement, AgreementStatus, Amendment, Clause, ClauseKind, Commitment, SignatureMethod
 

@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Sum
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -22,6 +20,7 @@ from .models import (
     ProgressStatus,
     ProgressUpdate,
 )
+from .signals import progress_reported, progress_reviewed
 from .uploads import sniff_document
 
 if TYPE_CHECKING:
@@ -57,8 +56,6 @@ def progress_report(
     Files are checked by content (PDF, PNG, JPEG; size limit) before anything is saved:
     one bad file refuses the whole report.
     """
-    from reminders.models import Notification, ReminderKind
-
     if not may_report(by, commitment):
         raise PermissionDenied
     agreement = commitment.clause.agreement
@@ -83,29 +80,15 @@ def progress_report(
             )
             evidence.file.save(upload.name, upload, save=False)
             evidence.save()
-        owner = agreement.owner
-        if owner.pk != by.pk:
-            with translation.override("ar"):
-                title = _("%(who)s reported progress on “%(commitment)s”") % {
-                    "who": by.display_name,
-                    "commitment": commitment.description_ar,
-                }
-            Notification.notify(
-                users=[owner],
-                kind=ReminderKind.PROGRESS_SUBMITTED,
-                title=title,
-                body=f"+{amount}",
-                url=reverse("agreements:progress_queue"),
-                agreement=agreement,
-            )
+        progress_reported.send(sender=ProgressUpdate, update=update, by=by)
     return update
 
 
 def _refresh_commitment_status(commitment: Commitment) -> None:
     """Achieved once accepted progress reaches the target; in progress once any is accepted."""
-    accepted = commitment.updates.filter(status=ProgressStatus.ACCEPTED).aggregate(total=Sum("amount"))["total"] or 0
     if commitment.status == CommitmentStatus.CANCELLED:
         return
+    accepted = Commitment.objects.with_progress().values_list("achieved", flat=True).get(pk=commitment.pk)
     status = (
         CommitmentStatus.ACHIEVED
         if accepted >= commitment.target_quantity
@@ -121,8 +104,6 @@ def _refresh_commitment_status(commitment: Commitment) -> None:
 @transaction.atomic
 def progress_review(*, update: ProgressUpdate, accept: bool, comment: str, by: User) -> ProgressUpdate:
     """Accept a reported update (it then counts toward the target) or send it back with a comment."""
-    from reminders.models import Notification, ReminderKind
-
     if not by.can_edit_agreements:
         raise PermissionDenied
     update = (
@@ -139,25 +120,5 @@ def progress_review(*, update: ProgressUpdate, accept: bool, comment: str, by: U
     update.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment"])
     commitment = Commitment.objects.select_for_update().get(pk=update.commitment_id)
     _refresh_commitment_status(commitment)
-    agreement = update.commitment.clause.agreement
-    with translation.override("ar"):
-        title = (
-            _("Your progress report was accepted: %(commitment)s")
-            if accept
-            else _("Your progress report was sent back: %(commitment)s")
-        ) % {"commitment": commitment.description_ar}
-    reporter = update.reported_by
-    url = (
-        reverse("portal:agreement", args=[agreement.reference])
-        if reporter.partner_id
-        else reverse("agreements:detail", args=[agreement.reference])
-    )
-    Notification.notify(
-        users=[reporter],
-        kind=ReminderKind.PROGRESS_REVIEWED,
-        title=title,
-        body=update.review_comment,
-        url=url,
-        agreement=agreement,
-    )
+    progress_reviewed.send(sender=ProgressUpdate, update=update, accepted=accept)
     return update

@@ -7,70 +7,48 @@ PDF renderer's warm-up to every worker process.
 from __future__ import annotations
 
 import logging
-import smtplib
 
 from celery import shared_task
 from celery.signals import worker_process_init
 
 from agreements.pdf.signals import warm_up_pdf_renderer
+from common.mail import MAIL_MAX_RETRIES, retrying_mail
 from outbox.tasks import OutboxTask
 
 logger = logging.getLogger(__name__)
 
 worker_process_init.connect(warm_up_pdf_renderer, dispatch_uid="agreements.pdf.warm_up")
 
-# Delivery problems worth retrying with backoff: the server was unreachable, dropped the
-# connection, or answered with a temporary (4xx) code. A 5xx answer is final.
-TRANSIENT_MAIL_ERRORS = (
-    smtplib.SMTPServerDisconnected,
-    smtplib.SMTPConnectError,
-    ConnectionError,
-    TimeoutError,
-)
 
-
-def is_transient(error: BaseException) -> bool:
-    if isinstance(error, TRANSIENT_MAIL_ERRORS):
-        return True
-    if isinstance(error, smtplib.SMTPResponseException):
-        return 400 <= error.smtp_code < 500
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _message in error.recipients.values())
-    return False
-
-
-@shared_task(
-    autoretry_for=TRANSIENT_MAIL_ERRORS,
-    retry_backoff=True,
-    retry_jitter=True,
-    max_retries=6,
-)
-def invite_signatory(signing_request_id: int, resend: bool = False, by_user_id: int | None = None) -> bool:
+@shared_task(bind=True, max_retries=MAIL_MAX_RETRIES)
+def invite_signatory(self, signing_request_id: int, resend: bool = False, by_user_id: int | None = None) -> bool:
     """Email a signatory a new personal signing link."""
     from accounts.models import User
 
     from .signing.services import signing_invite
 
     by = User.objects.filter(pk=by_user_id).first() if by_user_id else None
-    return signing_invite(signing_request_id=signing_request_id, resend=resend, by=by) is not None
+    with retrying_mail(self):
+        return signing_invite(signing_request_id=signing_request_id, resend=resend, by=by) is not None
 
 
-@shared_task(autoretry_for=TRANSIENT_MAIL_ERRORS, retry_backoff=True, retry_jitter=True, max_retries=6)
-def notify_decline(signing_request_id: int) -> None:
+@shared_task(bind=True, max_retries=MAIL_MAX_RETRIES)
+def notify_decline(self, signing_request_id: int) -> None:
     """Tell the agreement's owner that a signatory declined, and why."""
     from .emails import send_decline_notice
     from .models import SigningRequest
 
     request = SigningRequest.objects.select_related("agreement__owner").filter(pk=signing_request_id).first()
     if request is not None:
-        send_decline_notice(request)
+        with retrying_mail(self):
+            send_decline_notice(request)
 
 
 class RecordPdfFailure(OutboxTask):
     """The final failure of the PDF job is stored on the agreement for staff to see."""
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        from .signed_pdf import signed_pdf_failed
+        from .pdf.job import signed_pdf_failed
 
         agreement_id = kwargs.get("agreement_id", args[0] if args else None)
         if agreement_id is not None:
@@ -83,7 +61,7 @@ def render_signed_pdf(self, agreement_id: int) -> dict:
     """Render, seal and store the signed PDFs of a fully signed agreement (once)."""
     from django.db import InterfaceError, OperationalError
 
-    from .signed_pdf import signed_pdf_make, signed_pdf_release
+    from .pdf.job import signed_pdf_make, signed_pdf_release
 
     try:
         made = signed_pdf_make(agreement_id=agreement_id, task_id=self.request.id or "")
@@ -98,7 +76,7 @@ def render_signed_pdf(self, agreement_id: int) -> dict:
     return {"reference": made.reference, "made": True, "sha256": made.sha256}
 
 
-@shared_task(bind=True, max_retries=6)
+@shared_task(bind=True, max_retries=MAIL_MAX_RETRIES)
 def send_signed_pdf(self, agreement_id: int) -> None:
     """Email the signed PDF to every signatory."""
     from .emails import send_signed_pdf_email
@@ -107,9 +85,5 @@ def send_signed_pdf(self, agreement_id: int) -> None:
     agreement = Agreement.objects.filter(pk=agreement_id).first()
     if agreement is None:
         return
-    try:
+    with retrying_mail(self):
         send_signed_pdf_email(agreement)
-    except Exception as error:
-        if is_transient(error) and self.request.retries < self.max_retries:
-            raise self.retry(exc=error, countdown=min(3600, 60 * 2**self.request.retries)) from error
-        raise

@@ -64,8 +64,8 @@ def load() -> None:
 
     from accounts.models import STAFF_EDITORS, User
     from agreements.models import Agreement, Clause, ClauseKind, ReferenceSequence
+    from common.search import document
     from partners.models import Partner
-    from qatif_partnerships.search import document
 
     if Agreement.objects.count() >= AGREEMENTS:
         return

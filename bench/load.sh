@@ -3,8 +3,7 @@
 # Starts gunicorn (2 workers, production settings) on a fresh PostgreSQL database with the
 # demo data, then saturates one page at a time with locust (bench/locustfile.py) and prints
 # requests per second, p95 and failures per page, and each page's share of /healthz.
-# The logged-in clients repeat the same page, so once the first view is stored every request
-# is a page-cache hit; `PAGE_CACHE_SECONDS=0 bench/load.sh` measures every page made afresh.
+# There is no page cache: every request makes its page afresh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USERS=${1:-16}

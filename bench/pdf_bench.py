@@ -143,8 +143,8 @@ def _setup_data() -> dict[int, int]:
     from django.core.management import call_command
 
     from agreements.pdf.seal import create_self_signed_pkcs12, write_seal_certificate
+    from demo.data import CHARITY
     from partners.models import CharityProfile
-    from qatif_partnerships.demo import CHARITY
     from tests.factories import PartnerFactory, agreement_with_clauses
 
     call_command("migrate", verbosity=0)
@@ -269,9 +269,9 @@ def compare_task(agreements: dict[int, int], runs: int) -> list[dict]:
 
     from agreements.content import canonical_content, sha256_of
     from agreements.models import Agreement, Signature, SignedPdf, SigningRequest
+    from agreements.pdf.job import signed_pdf_make
     from agreements.pdf.render import agreement_html, stylesheet_source
     from agreements.pdf.seal import seal_pdf
-    from agreements.signed_pdf import signed_pdf_make
 
     fonts = FontConfiguration()
     css = weasyprint.CSS(string=stylesheet_source(), font_config=fonts)

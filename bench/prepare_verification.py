@@ -11,7 +11,7 @@ from pathlib import Path
 from accounts.models import User
 from agreements.lifecycle import transition
 from agreements.models import Agreement, Clause, Commitment, SignedPdf
-from agreements.signed_pdf import signed_pdf_make
+from agreements.pdf.job import signed_pdf_make
 from agreements.signing.services import Visitor, signature_record
 from partners.models import Contact, Partner
 

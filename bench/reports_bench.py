@@ -235,11 +235,11 @@ def bench_pages(client: Client) -> None:
 def bench_export(client: Client) -> None:
     from django.conf import settings
 
-    from reports.exports import export_build
-    from reports.models import ExportJob
+    from spreadsheets.exports import export_build
+    from spreadsheets.models import ExportJob
 
     form = {"format": "0", "resource": "0"}  # XLSX, every column of AgreementResource
-    from reports.resources import AgreementResource
+    from agreements.resources import AgreementResource
 
     form |= {f"agreementresource_{name}": "on" for name in AgreementResource._meta.fields}
     url = "/admin/agreements/agreement/export/"

@@ -1,12 +1,10 @@
 from django.contrib import admin
-from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import AgreementStatus
-from reports.exports import ImportExportAdminMixin
-from reports.resources import ContactResource, PartnerResource
+from spreadsheets.exports import ImportExportAdminMixin
 
 from .models import CharityProfile, Contact, Partner
+from .resources import ContactResource, PartnerResource
 
 
 @admin.register(CharityProfile)
@@ -61,14 +59,7 @@ class PartnerAdmin(ImportExportAdminMixin, admin.ModelAdmin):
     resource_classes = [PartnerResource]
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                agreement_count=Count("agreements", distinct=True),
-                active_count=Count("agreements", filter=Q(agreements__status=AgreementStatus.ACTIVE), distinct=True),
-            )
-        )
+        return super().get_queryset(request).with_agreement_counts()
 
     @admin.display(description=_("agreements"), ordering="agreement_count")
     def agreements_total(self, obj):

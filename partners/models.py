@@ -5,12 +5,14 @@ from __future__ import annotations
 from django.core.cache import cache
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from qatif_partnerships.search import document
-from qatif_partnerships.validators import reject_bidi_controls
+from common.search import document
+from common.validators import reject_bidi_controls
 
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()-]{7,20}$",
@@ -129,6 +131,25 @@ class PartnerQuerySet(models.QuerySet):
         if user.partner_id:
             return self.filter(pk=user.partner_id)
         return self.none()
+
+    def with_agreement_counts(self) -> PartnerQuerySet:
+        """Annotate `agreement_count` (all) and `active_count` (in force), and `contact_count`.
+
+        Partners sit below agreements and do not import them: the agreements come through
+        the reverse relation the Agreement model adds (`partner.agreements`), and "in force"
+        is the agreements' own rule (`AgreementQuerySet.in_force`), not a copy of it here.
+        """
+        agreements = self.model.agreements.rel.related_model.objects
+
+        def count(queryset) -> Coalesce:
+            counted = queryset.filter(partner=OuterRef("pk")).order_by().values("partner").annotate(n=Count("pk"))
+            return Coalesce(Subquery(counted.values("n"), output_field=models.IntegerField()), 0)
+
+        return self.annotate(
+            agreement_count=count(agreements.all()),
+            active_count=count(agreements.in_force()),
+            contact_count=count(Contact.objects.all()),
+        )
 
 
 class Partner(BilingualNameMixin, models.Model):

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, ProtectedError, Q
+from django.db.models import ProtectedError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,8 +9,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import editor_required, staff_required
 from accounts.services import invitation_create
-from agreements.models import Agreement, AgreementStatus
-from qatif_partnerships.page_cache import cache_page_per_viewer
 
 from .forms import ContactFormSet, PartnerForm
 from .models import CharityProfile, Contact, Partner
@@ -18,21 +16,16 @@ from .services import partner_save
 
 
 @staff_required
-@cache_page_per_viewer
 def partner_list(request):
-    partners = Partner.objects.visible_to(request.user).annotate(
-        agreement_count=Count("agreements"),
-        active_count=Count("agreements", filter=Q(agreements__status=AgreementStatus.ACTIVE)),
-        contact_count=Count("contacts", distinct=True),
-    )
+    partners = Partner.objects.visible_to(request.user).with_agreement_counts()
     return render(request, "partners/partner_list.html", {"partners": partners})
 
 
 @staff_required
-@cache_page_per_viewer
 def partner_detail(request, pk: int):
     partner = get_object_or_404(Partner.objects.visible_to(request.user).prefetch_related("contacts"), pk=pk)
-    agreements = Agreement.objects.visible_to(request.user).filter(partner=partner).order_by("-starts_on", "-id")
+    # Through the reverse relation: the agreements' own visibility rule, without importing them.
+    agreements = partner.agreements.visible_to(request.user).order_by("-starts_on", "-id")
     return render(request, "partners/partner_detail.html", {"partner": partner, "agreements": agreements})
 
 

@@ -10,7 +10,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -37,7 +37,6 @@ from agreements.models import (
 from agreements.models.signing import OPEN_SIGNING_STATUSES
 from agreements.progress import may_report, progress_report
 from agreements.signing.services import signing_request_for_user
-from qatif_partnerships.page_cache import cache_page_per_viewer
 from reminders.models import Notification
 
 # Active first, then awaiting signature, then drafts, then the ended ones.
@@ -48,20 +47,18 @@ _STATUS_ORDER = Case(
     default=Value(3),
     output_field=IntegerField(),
 )
-OPEN_COMMITMENT = ~Q(status__in=[CommitmentStatus.ACHIEVED, CommitmentStatus.CANCELLED])
 
 
 def _agreements(user):
-    # Drafts are the charity's work in progress: partners see an agreement once it is sent.
-    return Agreement.objects.filter(partner_id=user.partner_id).exclude(status=AgreementStatus.DRAFT)
+    # The partner's agreements once sent (drafts stay internal): Agreement.objects.visible_to.
+    return Agreement.objects.visible_to(user)
 
 
 def _commitments(user):
-    return Commitment.objects.filter(clause__agreement__in=_agreements(user))
+    return Commitment.objects.visible_to(user)
 
 
 @partner_required
-@cache_page_per_viewer
 def home(request):
     user = request.user
     today = timezone.localdate()
@@ -80,7 +77,8 @@ def home(request):
     ).select_related("agreement")
     own = (
         _commitments(user)
-        .filter(OPEN_COMMITMENT, party=Party.PARTNER, clause__agreement__status=AgreementStatus.ACTIVE)
+        .open()
+        .filter(party=Party.PARTNER, clause__agreement__status=AgreementStatus.ACTIVE)
         .with_progress()
         .select_related("clause__agreement")
         .order_by("due_on")
@@ -89,14 +87,13 @@ def home(request):
         "agreements": agreements,
         "waiting": waiting,
         "due_soon": [c for c in own if today <= c.due_on <= today + datetime.timedelta(days=14)],
-        "overdue": [c for c in own if c.due_on < today],
+        "overdue": [c for c in own if c.is_overdue],
         "notifications": Notification.objects.filter(user=user).order_by("-created_at")[:5],
     }
     return render(request, "portal/home.html", context)
 
 
 @partner_required
-@cache_page_per_viewer
 def commitments(request):
     """Every commitment of both parties under the partner's agreements, grouped."""
     status = request.GET.get("status", "")
@@ -109,7 +106,7 @@ def commitments(request):
     )
     today = timezone.localdate()
     if status == "overdue":
-        rows = rows.filter(OPEN_COMMITMENT, due_on__lt=today)
+        rows = rows.overdue(today)
     elif status in CommitmentStatus.values:
         rows = rows.filter(status=status)
     if kind in ClauseKind.values:
@@ -129,7 +126,6 @@ def commitments(request):
 
 
 @partner_required
-@cache_page_per_viewer
 def agreement(request, reference: str):
     commitments_qs = Commitment.objects.with_progress().order_by("party", "id")
     clauses = Clause.objects.order_by("order").prefetch_related(Prefetch("commitments", queryset=commitments_qs))

@@ -1,6 +1,7 @@
 """Celery application: settings under the CELERY_ namespace, tasks autodiscovered."""
 
 import os
+import socket
 import time
 
 from celery import Celery, signals
@@ -24,7 +25,7 @@ def _task_started(task_id=None, **kwargs):
 
 @signals.task_postrun.connect
 def _task_finished(task_id=None, task=None, args=None, retval=None, state=None, **kwargs):
-    from qatif_partnerships.logging import task_logger
+    from common.logging import task_logger
 
     started = _started.pop(task_id, None)
     task_logger.info(
@@ -42,7 +43,7 @@ def _task_finished(task_id=None, task=None, args=None, retval=None, state=None, 
 
 @signals.task_failure.connect
 def _task_failed(task_id=None, exception=None, sender=None, args=None, **kwargs):
-    from qatif_partnerships.logging import task_logger
+    from common.logging import task_logger
 
     task_logger.error(
         "task failed",
@@ -53,3 +54,9 @@ def _task_failed(task_id=None, exception=None, sender=None, args=None, **kwargs)
             "error": repr(exception),
         },
     )
+
+
+@app.task(name="portal.ping")
+def ping(payload: str = "") -> dict[str, str]:
+    """Answer with the payload and the worker's host: proves broker and worker work (readyz, tests)."""
+    return {"pong": payload, "host": socket.gethostname()}

@@ -155,7 +155,7 @@ AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "accounts.backends.CachedModelBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 # Two-factor authentication (django-otp) for charity staff and admins: an authenticator
@@ -204,22 +204,27 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "import_export",
-    "qatif_partnerships.apps.PortalCoreConfig",
-    "accounts",
-    "partners",
-    "agreements",
-    "reminders",
+    # Floors, top to bottom (the layers contract in .importlinter keeps them): the portal's
+    # pages and reports; reminders; agreements; partners; accounts; the outbox and the
+    # spreadsheet plumbing; `common` (text, dates, mail, template filters) at the bottom.
+    "demo",
     "portal",
     "reports",
+    "reminders",
+    "agreements",
+    "partners",
+    "accounts",
     "outbox",
+    "spreadsheets",
+    "common",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "qatif_partnerships.middleware.ArabicFirstLocaleMiddleware",
-    "qatif_partnerships.middleware.RejectNulInPathMiddleware",
+    "common.middleware.ArabicFirstLocaleMiddleware",
+    "common.middleware.RejectNulInPathMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -227,7 +232,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "qatif_partnerships.logging.RequestLogMiddleware",
+    "common.logging.RequestLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
@@ -236,6 +241,9 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "qatif_partnerships.urls"
 WSGI_APPLICATION = "qatif_partnerships.wsgi.application"
+
+# What every e-mail's templates get besides their own context (see common/mail.py).
+MAIL_CONTEXT_PROCESSORS = ["partners.context_processors.mail"]
 
 TEMPLATES = [
     {
@@ -248,7 +256,8 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "qatif_partnerships.context_processors.portal",
+                "partners.context_processors.charity",
+                "reminders.context_processors.notifications",
             ],
         },
     },
@@ -295,11 +304,6 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # no session query and a cache outage loses no login.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
-# Rendered pages (and the logged-in user) kept per viewer until any data changes
-# (qatif_partnerships/page_cache.py); 0 turns it off. Also the most a page can lag behind the
-# clock alone (a signing link running out). On by default only with Redis: a per-process cache
-# would not hear of the worker's writes.
-PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60 if REDIS_URL else 0)
 
 # --- Accounts -------------------------------------------------------------------------
 
@@ -310,7 +314,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "qatif_partnerships.validators.MinimumLengthValidator"},
+    {"NAME": "common.validators.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -446,7 +450,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Queued work the broker never received (it was down) or lost: published again.
     "outbox-drain": {"task": "outbox.drain", "schedule": OUTBOX_DRAIN_INTERVAL},
-    "daily-export-purge": {"task": "reports.purge_exports", "schedule": crontab(hour=3, minute=30)},
+    "daily-export-purge": {"task": "spreadsheets.purge_exports", "schedule": crontab(hour=3, minute=30)},
 }
 
 # --- Reports and exports (Django admin) ---
@@ -486,9 +490,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {"()": "qatif_partnerships.logging.PortalJsonFormatter"},
+        "json": {"()": "common.logging.PortalJsonFormatter"},
     },
-    "filters": {"redact_tokens": {"()": "qatif_partnerships.logging.RedactSigningTokens"}},
+    "filters": {"redact_tokens": {"()": "common.logging.RedactSigningTokens"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_tokens"]},
         # runserver's request lines carry the URL, so the signing token too.

@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from reports.exports import ExportAdminMixin
-from reports.resources import ReminderResource
+from spreadsheets.exports import ExportAdminMixin
 
 from .models import Notification, Reminder
+from .resources import ReminderResource
 
 
 @admin.register(Reminder)

@@ -11,7 +11,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from agreements.models import Agreement, AgreementStatus, Commitment, CommitmentStatus, hash_token
+from agreements.models import Agreement, AgreementStatus, Commitment
+from common.tokens import hash_token
 
 from .models import CalendarFeed
 from .services import renewal_offsets
@@ -83,8 +84,8 @@ def feed_ics(user) -> bytes:
                         )
                     )
         commitments = (
-            Commitment.objects.filter(clause__agreement__in=agreements.filter(status=AgreementStatus.ACTIVE))
-            .exclude(status__in=[CommitmentStatus.ACHIEVED, CommitmentStatus.CANCELLED])
+            Commitment.objects.open()
+            .filter(clause__agreement__in=agreements.filter(status=AgreementStatus.ACTIVE))
             .select_related("clause__agreement")
         )
         for commitment in commitments:

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from agreements.emails import send_bilingual
-from qatif_partnerships import dates
-from qatif_partnerships.text import plain_name
+from common import dates
+from common.mail import send_bilingual
+from common.text import plain_name
 
 from .models import Notification, Reminder, ReminderKind
 

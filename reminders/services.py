@@ -31,7 +31,6 @@ from agreements.models import (
     AgreementStatus,
     AuditKind,
     Commitment,
-    CommitmentStatus,
     Party,
     ProgressUpdate,
     SigningRequest,
@@ -222,15 +221,15 @@ def _signing(today: datetime.date, report: SweepReport, dry_run: bool) -> list[P
 def _commitments(today: datetime.date) -> list[Planned]:
     """Commitments due within N days, and overdue ones with no progress reported."""
     # Agreements past their end are expired by this same sweep: not reminded about.
-    open_commitments = Commitment.objects.filter(
+    open_commitments = Commitment.objects.open().filter(
         clause__agreement__status=AgreementStatus.ACTIVE, clause__agreement__ends_on__gte=today
-    ).exclude(status__in=[CommitmentStatus.ACHIEVED, CommitmentStatus.CANCELLED])
+    )
     window = settings.COMMITMENT_DUE_WITHIN_DAYS
     due_soon = open_commitments.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=window)).filter(
         _not_planned(ReminderKind.COMMITMENT_DUE, via="commitment")
     )
     overdue = (
-        open_commitments.filter(due_on__lt=today)
+        open_commitments.overdue(today)
         .filter(~Exists(ProgressUpdate.objects.filter(commitment=OuterRef("pk"))))
         .filter(_not_planned(ReminderKind.COMMITMENT_OVERDUE, via="commitment"))
     )

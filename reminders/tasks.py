@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from agreements.tasks import is_transient
+from common.mail import MAIL_MAX_RETRIES, retrying_mail
 from outbox.services import outbox_enqueue
 from outbox.tasks import OutboxTask
 
@@ -41,12 +41,8 @@ class RecordFinalFailure(OutboxTask):
         super().on_failure(exc, task_id, args, kwargs, einfo)
 
 
-@shared_task(name="reminders.send", base=RecordFinalFailure, bind=True, max_retries=5)
+@shared_task(name="reminders.send", base=RecordFinalFailure, bind=True, max_retries=MAIL_MAX_RETRIES)
 def send(self, reminder_id: int) -> bool:
     """Send one reminder; temporary delivery errors are retried with growing delays."""
-    try:
+    with retrying_mail(self):
         return services.reminder_send(reminder_id=reminder_id)
-    except Exception as error:
-        if is_transient(error) and self.request.retries < self.max_retries:
-            raise self.retry(exc=error, countdown=min(3600, 60 * 2**self.request.retries)) from error
-        raise

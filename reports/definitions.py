@@ -22,12 +22,20 @@ from django.utils.text import capfirst
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from agreements.models import Agreement, AgreementStatus, ClauseKind, Commitment, CommitmentStatus, Party
+from agreements.measures import SIGNED_STATUSES, achieved, percent
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    ClauseKind,
+    Commitment,
+    CommitmentStatus,
+    Party,
+    accepted_progress,
+    overdue_q,
+)
+from common import dates
 from partners.models import Sector
-from qatif_partnerships import dates
 from reminders.models import Reminder, ReminderKind, ReminderStatus
-
-from .measures import ACCEPTED_PROGRESS, SIGNED_STATUSES, achieved, overdue_q, percent
 
 ENDED_STATUSES = (AgreementStatus.EXPIRED, AgreementStatus.TERMINATED, AgreementStatus.RENEWED)
 
@@ -348,7 +356,7 @@ class CommitmentsReport(Report):
         # progress through a join (which would repeat each commitment's target once per
         # progress update if both were summed in one query).
         plain = {"commitments": Count("id"), "target": Sum("target_quantity"), "overdue": Count("id", filter=overdue)}
-        progress = {"achieved": ACCEPTED_PROGRESS}
+        progress = {"achieved": accepted_progress()}
         if self.by == "partner":
             fields = (
                 "clause__agreement__partner_id",
@@ -439,7 +447,7 @@ class CommitmentsReport(Report):
             horizontal=True,
         )
         totals = overdue.aggregate(n=Count("id"), target=Sum("target_quantity")) | overdue.aggregate(
-            achieved=ACCEPTED_PROGRESS
+            achieved=accepted_progress()
         )
         columns = [
             Column("reference", capfirst(_("reference")), "ref"),

@@ -14,11 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from partners.models import CharityProfile
+from spreadsheets import formats
+from spreadsheets.exports import download_response
+from spreadsheets.models import ExportJob
 
-from . import formats
 from .definitions import REPORTS, Report, Result
-from .exports import download_response
-from .models import ExportJob
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",

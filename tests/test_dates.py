@@ -4,11 +4,11 @@ import pytest
 from django.template import Context, Template
 from django.utils import translation
 
-from qatif_partnerships.dates import hijri
+from common.dates import hijri
 
 
 def render(source: str, **context) -> str:
-    return Template("{% load portal %}" + source).render(Context(context))
+    return Template("{% load arabic %}" + source).render(Context(context))
 
 
 @pytest.mark.parametrize(

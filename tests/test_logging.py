@@ -1,6 +1,6 @@
 import logging
 
-from qatif_partnerships.logging import RedactSigningTokens, redact
+from common.logging import RedactSigningTokens, redact
 
 
 def test_signing_tokens_never_reach_the_logs(caplog):

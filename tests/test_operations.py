@@ -53,7 +53,7 @@ def test_one_structured_line_per_request_with_the_agreement_reference(staff_clie
 
 
 def test_json_formatter_writes_one_json_object_per_line():
-    from qatif_partnerships.logging import PortalJsonFormatter
+    from common.logging import PortalJsonFormatter
 
     record = logging.LogRecord("portal.task", logging.INFO, __file__, 1, "task", (), None)
     record.task = "reminders.send"

@@ -3,7 +3,7 @@
 import agreements.models
 import django.core.validators
 import django.db.models.deletion
-import qatif_partnerships.validators
+import common.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -34,8 +34,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('reference', models.CharField(editable=False, max_length=30, unique=True, verbose_name='reference')),
-                ('title_ar', models.CharField(max_length=300, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='title (Arabic)')),
-                ('title_en', models.CharField(blank=True, max_length=300, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='title (English)')),
+                ('title_ar', models.CharField(max_length=300, validators=[common.validators.reject_bidi_controls], verbose_name='title (Arabic)')),
+                ('title_en', models.CharField(blank=True, max_length=300, validators=[common.validators.reject_bidi_controls], verbose_name='title (English)')),
                 ('summary_ar', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='summary (Arabic)')),
                 ('summary_en', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='summary (English)')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('awaiting_signatures', 'Awaiting signatures'), ('active', 'Active'), ('expired', 'Expired'), ('terminated', 'Terminated'), ('renewed', 'Renewed')], default='draft', max_length=30, verbose_name='status')),
@@ -79,8 +79,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('party', models.CharField(choices=[('charity', 'The charity'), ('partner', 'The partner')], max_length=10, verbose_name='party')),
-                ('description_ar', models.CharField(max_length=500, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='description (Arabic)')),
-                ('description_en', models.CharField(blank=True, max_length=500, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='description (English)')),
+                ('description_ar', models.CharField(max_length=500, validators=[common.validators.reject_bidi_controls], verbose_name='description (Arabic)')),
+                ('description_en', models.CharField(blank=True, max_length=500, validators=[common.validators.reject_bidi_controls], verbose_name='description (English)')),
                 ('target_quantity', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='target')),
                 ('unit', models.CharField(choices=[('trainees', 'trainees'), ('programmes', 'programmes'), ('workshops', 'workshops'), ('job_opportunities', 'job opportunities'), ('volunteers', 'volunteers'), ('events', 'events'), ('beneficiaries', 'beneficiaries'), ('media_items', 'media items'), ('meetings', 'meetings'), ('hours', 'hours')], max_length=30, verbose_name='unit')),
                 ('due_on', models.DateField(verbose_name='due on')),

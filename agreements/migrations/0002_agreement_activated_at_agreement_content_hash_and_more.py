@@ -3,7 +3,7 @@
 import agreements.models.documents
 import django.core.validators
 import django.db.models.deletion
-import qatif_partnerships.validators
+import common.validators
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -53,8 +53,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('number', models.PositiveSmallIntegerField(editable=False, verbose_name='number')),
-                ('title_ar', models.CharField(max_length=300, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='title (Arabic)')),
-                ('title_en', models.CharField(blank=True, max_length=300, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='title (English)')),
+                ('title_ar', models.CharField(max_length=300, validators=[common.validators.reject_bidi_controls], verbose_name='title (Arabic)')),
+                ('title_en', models.CharField(blank=True, max_length=300, validators=[common.validators.reject_bidi_controls], verbose_name='title (English)')),
                 ('text_ar', models.TextField(validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='text (Arabic)')),
                 ('text_en', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='text (English)')),
                 ('effective_on', models.DateField(verbose_name='effective on')),
@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
                 ('original_name', models.CharField(max_length=255, verbose_name='file name')),
                 ('content_type', models.CharField(max_length=100, verbose_name='content type')),
                 ('size', models.PositiveIntegerField(verbose_name='size (bytes)')),
-                ('description', models.CharField(blank=True, max_length=300, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='description')),
+                ('description', models.CharField(blank=True, max_length=300, validators=[common.validators.reject_bidi_controls], verbose_name='description')),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
                 ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='agreements.agreement', verbose_name='agreement')),
                 ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
@@ -94,8 +94,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('reference', models.CharField(db_index=True, editable=False, max_length=30, verbose_name='reference')),
-                ('title_ar', models.CharField(max_length=300, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='title (Arabic)')),
-                ('title_en', models.CharField(blank=True, max_length=300, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='title (English)')),
+                ('title_ar', models.CharField(max_length=300, validators=[common.validators.reject_bidi_controls], verbose_name='title (Arabic)')),
+                ('title_en', models.CharField(blank=True, max_length=300, validators=[common.validators.reject_bidi_controls], verbose_name='title (English)')),
                 ('summary_ar', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='summary (Arabic)')),
                 ('summary_en', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='summary (English)')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('awaiting_signatures', 'Awaiting signatures'), ('active', 'Active'), ('expired', 'Expired'), ('terminated', 'Terminated'), ('renewed', 'Renewed')], default='draft', max_length=30, verbose_name='status')),
@@ -131,8 +131,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('number', models.PositiveSmallIntegerField(editable=False, verbose_name='number')),
-                ('title_ar', models.CharField(max_length=300, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='title (Arabic)')),
-                ('title_en', models.CharField(blank=True, max_length=300, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='title (English)')),
+                ('title_ar', models.CharField(max_length=300, validators=[common.validators.reject_bidi_controls], verbose_name='title (Arabic)')),
+                ('title_en', models.CharField(blank=True, max_length=300, validators=[common.validators.reject_bidi_controls], verbose_name='title (English)')),
                 ('text_ar', models.TextField(validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='text (Arabic)')),
                 ('text_en', models.TextField(blank=True, validators=[django.core.validators.MaxLengthValidator(10000)], verbose_name='text (English)')),
                 ('effective_on', models.DateField(verbose_name='effective on')),
@@ -184,8 +184,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('party', models.CharField(choices=[('charity', 'The charity'), ('partner', 'The partner')], max_length=10, verbose_name='party')),
-                ('description_ar', models.CharField(max_length=500, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='description (Arabic)')),
-                ('description_en', models.CharField(blank=True, max_length=500, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='description (English)')),
+                ('description_ar', models.CharField(max_length=500, validators=[common.validators.reject_bidi_controls], verbose_name='description (Arabic)')),
+                ('description_en', models.CharField(blank=True, max_length=500, validators=[common.validators.reject_bidi_controls], verbose_name='description (English)')),
                 ('target_quantity', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='target')),
                 ('unit', models.CharField(choices=[('trainees', 'trainees'), ('programmes', 'programmes'), ('workshops', 'workshops'), ('job_opportunities', 'job opportunities'), ('volunteers', 'volunteers'), ('events', 'events'), ('beneficiaries', 'beneficiaries'), ('media_items', 'media items'), ('meetings', 'meetings'), ('hours', 'hours')], max_length=30, verbose_name='unit')),
                 ('due_on', models.DateField(verbose_name='due on')),

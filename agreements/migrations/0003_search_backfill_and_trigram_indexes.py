@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from qatif_partnerships.search import document
+from common.search import document
 
 TRIGRAM_INDEXES = [
     ("agreements_agreement_search_trgm", "agreements_agreement"),

@@ -2,6 +2,7 @@
 
 from .core import (
     CLAUSE_TEXT_MAX,
+    CLOSED_COMMITMENT_STATUSES,
     Agreement,
     AgreementLocked,
     AgreementQuerySet,
@@ -19,7 +20,10 @@ from .core import (
     ReferenceSequence,
     ResponsibleParty,
     Unit,
+    accepted_progress,
     evidence_upload_to,
+    overdue_q,
+    visible_q,
 )
 from .documents import Amendment, AmendmentStatus, Attachment, SignedPdf, attachment_upload_to
 from .signing import (
@@ -31,11 +35,11 @@ from .signing import (
     SignatureMethod,
     SigningRequest,
     SigningStatus,
-    hash_token,
 )
 
 __all__ = [
     "CLAUSE_TEXT_MAX",
+    "CLOSED_COMMITMENT_STATUSES",
     "OPEN_SIGNING_STATUSES",
     "Agreement",
     "AgreementLocked",
@@ -65,7 +69,9 @@ __all__ = [
     "SigningRequest",
     "SigningStatus",
     "Unit",
+    "accepted_progress",
     "attachment_upload_to",
     "evidence_upload_to",
-    "hash_token",
+    "overdue_q",
+    "visible_q",
 ]

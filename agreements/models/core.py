@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import uuid
 from pathlib import PurePath
@@ -17,8 +18,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from qatif_partnerships.search import document
-from qatif_partnerships.validators import reject_bidi_controls
+from common.search import document
+from common.validators import reject_bidi_controls
 
 logger = logging.getLogger(__name__)
 
@@ -152,19 +153,32 @@ class PdfStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+def visible_q(user, prefix: str = "") -> Q:
+    """Which agreements `user` may see, as a filter on the agreement at `prefix`.
+
+    The one rule, used by every page, download, report and feed (through
+    `Agreement.objects.visible_to`, `Commitment.objects.visible_to` and
+    `ProgressUpdate`/`Evidence` filters built on it): charity staff see every agreement; a
+    partner user their partner's, once sent. Drafts are the charity's work in progress
+    and stay internal. Anyone else sees none.
+    """
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_charity_staff:
+        return Q()
+    if user.partner_id:
+        return Q(**{f"{prefix}partner_id": user.partner_id}) & ~Q(**{f"{prefix}status": AgreementStatus.DRAFT})
+    return Q(pk__in=[])
+
+
 class AgreementQuerySet(models.QuerySet):
     def visible_to(self, user) -> AgreementQuerySet:
-        """Charity staff see every agreement; a partner user their partner's, once sent.
+        """The agreements `user` may see (see `visible_q`)."""
+        return self.filter(visible_q(user))
 
-        Drafts are the charity's work in progress and stay internal.
-        """
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_charity_staff:
-            return self
-        if user.partner_id:
-            return self.filter(partner_id=user.partner_id).exclude(status=AgreementStatus.DRAFT)
-        return self.none()
+    def in_force(self) -> AgreementQuerySet:
+        """Agreements whose terms bind the parties today."""
+        return self.filter(status=AgreementStatus.ACTIVE)
 
     def ending_within(self, days: int) -> AgreementQuerySet:
         today = timezone.localdate()
@@ -417,15 +431,46 @@ class CommitmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# A commitment in one of these states expects nothing more: it is never overdue.
+CLOSED_COMMITMENT_STATUSES = (CommitmentStatus.ACHIEVED, CommitmentStatus.CANCELLED)
+
+
+def accepted_progress(prefix: str = "") -> Sum:
+    """A commitment's progress: the sum of its ACCEPTED progress updates (None without any).
+
+    The one definition, as an aggregate over the commitment at `prefix` ("" for a
+    Commitment queryset). Submitted and returned reports do not count until accepted.
+    `CommitmentQuerySet.with_progress` and the reports (agreements/measures.py) use it.
+    """
+    return Sum(f"{prefix}updates__amount", filter=Q(**{f"{prefix}updates__status": ProgressStatus.ACCEPTED}))
+
+
+def overdue_q(prefix: str = "", today: datetime.date | None = None) -> Q:
+    """Overdue: past its due date, neither achieved nor cancelled (`Commitment.is_overdue`).
+
+    The one definition as a filter on the commitment at `prefix`, used by the partner
+    portal, the admin, the reports and the reminder sweep.
+    """
+    today = today or timezone.localdate()
+    return Q(**{f"{prefix}due_on__lt": today}) & ~Q(**{f"{prefix}status__in": CLOSED_COMMITMENT_STATUSES})
+
+
 class CommitmentQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CommitmentQuerySet:
+        """Commitments of the agreements `user` may see (see `visible_q`)."""
+        return self.filter(visible_q(user, prefix="clause__agreement__"))
+
     def with_progress(self) -> CommitmentQuerySet:
-        """Annotate `achieved`: the sum of accepted progress updates."""
-        return self.annotate(
-            achieved=Coalesce(
-                Sum("updates__amount", filter=Q(updates__status=ProgressStatus.ACCEPTED)),
-                0,
-            )
-        )
+        """Annotate `achieved`: accepted progress (see `accepted_progress`), 0 when none."""
+        return self.annotate(achieved=Coalesce(accepted_progress(), 0))
+
+    def open(self) -> CommitmentQuerySet:
+        """Commitments still expecting something: neither achieved nor cancelled."""
+        return self.exclude(status__in=CLOSED_COMMITMENT_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None) -> CommitmentQuerySet:
+        """Commitments overdue on `today` (see `overdue_q`)."""
+        return self.filter(overdue_q(today=today))
 
 
 class Commitment(models.Model):
@@ -485,11 +530,8 @@ class Commitment(models.Model):
 
     @property
     def is_overdue(self) -> bool:
-        """Past its due date and neither achieved nor cancelled."""
-        return self.due_on < timezone.localdate() and self.status not in {
-            CommitmentStatus.ACHIEVED,
-            CommitmentStatus.CANCELLED,
-        }
+        """Past its due date and neither achieved nor cancelled (as `overdue_q`, in Python)."""
+        return self.due_on < timezone.localdate() and self.status not in CLOSED_COMMITMENT_STATUSES
 
     @property
     def progress_percent(self) -> int:

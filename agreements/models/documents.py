@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from qatif_partnerships.validators import reject_bidi_controls
+from common.validators import reject_bidi_controls
 
 from .core import CLAUSE_TEXT_MAX, Agreement, _bilingual
 

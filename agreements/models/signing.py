@@ -14,6 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.tokens import hash_token
+
 from .core import Agreement, Party
 
 
@@ -30,11 +32,6 @@ class SigningStatus(models.TextChoices):
 
 # Requests in these states may still be signed.
 OPEN_SIGNING_STATUSES = (SigningStatus.PENDING, SigningStatus.SENT, SigningStatus.OPENED)
-
-
-def hash_token(token: str) -> str:
-    """Tokens are stored only as their SHA-256: a database leak gives no working link."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class SigningRequestQuerySet(models.QuerySet):

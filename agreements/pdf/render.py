@@ -50,8 +50,8 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from agreements.models import Agreement, Commitment, Party
+from common.text import control_label, header_text, split_controls
 from partners.models import CharityProfile, Partner
-from qatif_partnerships.text import control_label, header_text, split_controls
 
 from .context import AuditLine, PdfInput, SignatureBlock
 from .ordinals import MAX_ORDINAL, arabic_ordinal

@@ -20,8 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.text import has_bidi_controls
+from common.tokens import hash_token
 from outbox.services import outbox_enqueue
-from qatif_partnerships.text import has_bidi_controls
 
 from .. import lifecycle
 from ..audit import audit_record
@@ -35,7 +36,6 @@ from ..models import (
     SignatureMethod,
     SigningRequest,
     SigningStatus,
-    hash_token,
 )
 from ..models.signing import OPEN_SIGNING_STATUSES
 

@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import staff_required
+from common.search import normalize
 from partners.models import Contact, Partner
-from qatif_partnerships.page_cache import cache_page_per_viewer
-from qatif_partnerships.search import normalize
 
 from .. import lifecycle
 from ..audit import audit_verify
@@ -27,7 +26,6 @@ PAGE_SIZE = 25
 
 
 @login_required
-@cache_page_per_viewer
 def dashboard(request):
     if request.user.is_partner_user:
         return redirect("portal:home")
@@ -48,7 +46,7 @@ def dashboard(request):
 def search_agreements(queryset, text: str):
     """Agreements whose reference, titles, summary, partner or clause text contain `text`.
 
-    Matching is on the normalised search columns (see qatif_partnerships.search), so
+    Matching is on the normalised search columns (see common.search), so
     `احمد` finds `أحمد` and diacritics are ignored; every word must match somewhere.
     """
     for word in normalize(text).split()[:8]:
@@ -66,7 +64,6 @@ def search_agreements(queryset, text: str):
 
 
 @staff_required
-@cache_page_per_viewer
 def agreement_list(request):
     visible = Agreement.objects.visible_to(request.user)
     partners = Partner.objects.visible_to(request.user).only("id", "name_ar", "name_en")
@@ -120,7 +117,6 @@ def visible_agreement(request, reference: str, queryset=None) -> Agreement:
 
 
 @staff_required
-@cache_page_per_viewer
 def agreement_detail(request, reference: str):
     commitments = Commitment.objects.with_progress().order_by("party", "id")
     clauses = Clause.objects.order_by("order").prefetch_related(Prefetch("commitments", queryset=commitments))

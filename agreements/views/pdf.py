@@ -14,11 +14,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import editor_required
-from qatif_partnerships.page_cache import cache_page_per_viewer
 
 from ..models import Agreement, AgreementStatus, SignedPdf
+from ..pdf.job import signed_pdf_retry
 from ..pdf.verify import verify_pdf
-from ..signed_pdf import signed_pdf_retry
 
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
 
@@ -60,7 +59,6 @@ def pdf_retry(request, reference: str):
     return redirect("agreements:detail", reference)
 
 
-@cache_page_per_viewer
 def verify(request, code: str):
     """Public: is this the PDF the portal issued, and does its seal hold?
 

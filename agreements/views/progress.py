@@ -12,22 +12,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import editor_required, staff_required
-from qatif_partnerships.page_cache import cache_page_per_viewer
 
 from ..forms import ProgressForm, ReviewForm
-from ..models import AgreementStatus, Commitment, Evidence, ProgressStatus, ProgressUpdate
+from ..models import Commitment, Evidence, ProgressStatus, ProgressUpdate, visible_q
 from ..progress import progress_report, progress_review
 
 
 def evidence_visible_to(user):
-    """Evidence files a user may download: staff all; a partner's users those of their sent agreements."""
-    if user.is_charity_staff:
-        return Evidence.objects.all()
-    if user.partner_id:
-        return Evidence.objects.filter(update__commitment__clause__agreement__partner_id=user.partner_id).exclude(
-            update__commitment__clause__agreement__status=AgreementStatus.DRAFT
-        )
-    return Evidence.objects.none()
+    """Evidence files a user may download: those of the agreements the user may see."""
+    return Evidence.objects.filter(visible_q(user, prefix="update__commitment__clause__agreement__"))
 
 
 @login_required
@@ -45,7 +38,6 @@ def evidence_download(request, pk: int):
 
 
 @staff_required
-@cache_page_per_viewer
 def progress_queue(request):
     """Progress reports waiting for the charity's review, oldest first."""
     updates = (

@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import editor_required
-from qatif_partnerships.http import client_ip, user_agent
+from common.http import client_ip, user_agent
 
 from ..forms import DeclineForm, SignForm
 from ..models import Agreement, Clause, Commitment, SignatureMethod, SigningRequest

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import partners.models
-import qatif_partnerships.validators
+import common.validators
 from django.db import migrations, models
 
 
@@ -19,8 +19,8 @@ class Migration(migrations.Migration):
             name='Partner',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ar', models.CharField(max_length=200, unique=True, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='name (Arabic)')),
-                ('name_en', models.CharField(blank=True, max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='name (English)')),
+                ('name_ar', models.CharField(max_length=200, unique=True, validators=[common.validators.reject_bidi_controls], verbose_name='name (Arabic)')),
+                ('name_en', models.CharField(blank=True, max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name='name (English)')),
                 ('sector', models.CharField(choices=[('government', 'Government'), ('private', 'Private'), ('non_profit', 'Non-profit')], max_length=20, verbose_name='sector')),
                 ('kind', models.CharField(choices=[('association', 'Association'), ('education', 'Educational institution'), ('government_body', 'Government body'), ('company', 'Company'), ('other', 'Other')], default='association', max_length=20, verbose_name='kind')),
                 ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),
@@ -44,10 +44,10 @@ class Migration(migrations.Migration):
             name='CharityProfile',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ar', models.CharField(max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='name (Arabic)')),
-                ('name_en', models.CharField(blank=True, max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='name (English)')),
-                ('chairman_name_ar', models.CharField(max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name="chairman's name (Arabic)")),
-                ('chairman_name_en', models.CharField(blank=True, max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name="chairman's name (English)")),
+                ('name_ar', models.CharField(max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name='name (Arabic)')),
+                ('name_en', models.CharField(blank=True, max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name='name (English)')),
+                ('chairman_name_ar', models.CharField(max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name="chairman's name (Arabic)")),
+                ('chairman_name_en', models.CharField(blank=True, max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name="chairman's name (English)")),
                 ('chairman_title_ar', models.CharField(blank=True, max_length=200, verbose_name="chairman's title (Arabic)")),
                 ('chairman_title_en', models.CharField(blank=True, max_length=200, verbose_name="chairman's title (English)")),
                 ('chairman_email', models.EmailField(blank=True, max_length=254, verbose_name="chairman's email")),
@@ -71,10 +71,10 @@ class Migration(migrations.Migration):
             name='Contact',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_ar', models.CharField(max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='name (Arabic)')),
-                ('name_en', models.CharField(blank=True, max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='name (English)')),
-                ('title_ar', models.CharField(blank=True, max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='title (Arabic)')),
-                ('title_en', models.CharField(blank=True, max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='title (English)')),
+                ('name_ar', models.CharField(max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name='name (Arabic)')),
+                ('name_en', models.CharField(blank=True, max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name='name (English)')),
+                ('title_ar', models.CharField(blank=True, max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name='title (Arabic)')),
+                ('title_en', models.CharField(blank=True, max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name='title (English)')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
                 ('phone', models.CharField(blank=True, max_length=30, validators=[django.core.validators.RegexValidator('^\\+?[0-9 ()-]{7,20}$', 'Enter a phone number of digits, spaces, dashes and an optional leading +.')], verbose_name='phone')),
                 ('can_sign', models.BooleanField(default=False, verbose_name='may sign for the partner')),

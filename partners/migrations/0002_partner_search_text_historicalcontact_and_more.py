@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import qatif_partnerships.validators
+import common.validators
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -25,10 +25,10 @@ class Migration(migrations.Migration):
             name='HistoricalContact',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name_ar', models.CharField(max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='name (Arabic)')),
-                ('name_en', models.CharField(blank=True, max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='name (English)')),
-                ('title_ar', models.CharField(blank=True, max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='title (Arabic)')),
-                ('title_en', models.CharField(blank=True, max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='title (English)')),
+                ('name_ar', models.CharField(max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name='name (Arabic)')),
+                ('name_en', models.CharField(blank=True, max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name='name (English)')),
+                ('title_ar', models.CharField(blank=True, max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name='title (Arabic)')),
+                ('title_en', models.CharField(blank=True, max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name='title (English)')),
                 ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
                 ('phone', models.CharField(blank=True, max_length=30, validators=[django.core.validators.RegexValidator('^\\+?[0-9 ()-]{7,20}$', 'Enter a phone number of digits, spaces, dashes and an optional leading +.')], verbose_name='phone')),
                 ('can_sign', models.BooleanField(default=False, verbose_name='may sign for the partner')),
@@ -53,8 +53,8 @@ class Migration(migrations.Migration):
             name='HistoricalPartner',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name_ar', models.CharField(db_index=True, max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='name (Arabic)')),
-                ('name_en', models.CharField(blank=True, max_length=200, validators=[qatif_partnerships.validators.reject_bidi_controls], verbose_name='name (English)')),
+                ('name_ar', models.CharField(db_index=True, max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name='name (Arabic)')),
+                ('name_en', models.CharField(blank=True, max_length=200, validators=[common.validators.reject_bidi_controls], verbose_name='name (English)')),
                 ('sector', models.CharField(choices=[('government', 'Government'), ('private', 'Private'), ('non_profit', 'Non-profit')], max_length=20, verbose_name='sector')),
                 ('kind', models.CharField(choices=[('association', 'Association'), ('education', 'Educational institution'), ('government_body', 'Government body'), ('company', 'Company'), ('other', 'Other')], default='association', max_length=20, verbose_name='kind')),
                 ('city', models.CharField(blank=True, max_length=100, verbose_name='city')),

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import AgreementStatus
-from qatif_partnerships.search import normalize
+from common.search import normalize
 from tests.factories import AgreementFactory, ClauseFactory, PartnerFactory, set_status
 
 pytestmark = pytest.mark.django_db

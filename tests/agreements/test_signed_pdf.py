@@ -9,8 +9,8 @@ from django.test import TestCase
 from django.urls import reverse
 
 from agreements.models import Agreement, AuditEvent, PdfStatus, SignedPdf
+from agreements.pdf.job import signed_pdf_make
 from agreements.pdf.verify import verify_pdf
-from agreements.signed_pdf import signed_pdf_make
 from tests.agreements.signing_helpers import sent_agreement, sign_post, token_sent_to
 from tests.factories import PartnerUserFactory
 

@@ -11,7 +11,7 @@ from django_otp.oath import totp
 from accounts.models import Invitation, User
 from accounts.two_factor import authenticator_setup_confirm, authenticator_setup_start
 from agreements.models import Agreement, AgreementStatus, Commitment, Party, ProgressStatus, SigningRequest
-from agreements.models.signing import hash_token
+from common.tokens import hash_token
 from partners.models import Contact, Partner
 from tests import factories
 from tests.agreements.signing_helpers import sent_agreement

@@ -23,9 +23,9 @@ from django.test import Client, RequestFactory, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agreements.models import Agreement, Commitment, Evidence, PdfStatus, ProgressUpdate, SignedPdf
-from agreements.signed_pdf import signed_pdf_retry
+from agreements.pdf.job import signed_pdf_retry
 from reports.definitions import REPORTS
-from reports.models import ExportJob
+from spreadsheets.models import ExportJob
 from tests.conftest import service_missing
 
 from .checks import csv_formula_cells, html_problems, unrevealed_controls, xlsx_formula_cells

@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.models import Invitation
 from agreements.models import Agreement
 from agreements.pdf.render import FSI, LRI, PDI, display_name
-from qatif_partnerships.text import header_text, plain_name, reveal_bidi
+from common.text import header_text, plain_name, reveal_bidi
 from reminders.services import reminders_sweep
 from tests.agreements.signing_helpers import sent_agreement, token_sent_to
 from tests.factories import ContactFactory, set_status
@@ -22,7 +22,7 @@ RLO = "\u202e"
 
 
 def render(source: str, **context) -> str:
-    return Template("{% load portal %}" + source).render(Context(context))
+    return Template("{% load arabic %}" + source).render(Context(context))
 
 
 # --- the helpers -------------------------------------------------------------------------
@@ -171,13 +171,13 @@ def test_csv_cells_that_a_spreadsheet_would_evaluate_stay_text(value):
     import csv
     import io
 
-    from reports.formats import write_csv
+    from spreadsheets.formats import write_csv
 
     rows = list(csv.reader(io.StringIO(write_csv(["h"], [[value]]).lstrip("\ufeff"))))
     assert rows[1] == ["'" + value]
 
 
 def test_csv_keeps_negative_numbers_as_numbers():
-    from reports.formats import write_csv
+    from spreadsheets.formats import write_csv
 
     assert write_csv(["h"], [["-3"], [-3]]).splitlines()[1:] == ["-3", "-3"]

@@ -34,7 +34,7 @@ from agreements.models import Agreement, Amendment, Attachment, Evidence, Progre
 from partners.models import CharityProfile
 from reminders.calendar import feed_issue
 from reminders.models import Notification, Reminder, ReminderKind
-from reports.models import ExportJob
+from spreadsheets.models import ExportJob
 from tests.agreements.signing_helpers import LINK, sign_post
 from tests.factories import (
     AdminFactory,

@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from agreements.models import Agreement, Attachment, Evidence, ProgressUpdate, SignedPdf, SigningRequest
 from agreements.progress import progress_report
 from reminders.models import Notification
-from reports.models import ExportJob
+from spreadsheets.models import ExportJob
 from tests.factories import (
     AdminFactory,
     AgreementFactory,

@@ -217,7 +217,7 @@ def test_an_invitation_made_while_the_mail_server_is_busy_is_sent_by_the_retry(c
     import smtplib
 
     from accounts.services import invitation_create, invitation_send
-    from agreements.tasks import is_transient
+    from common.mail import is_transient
     from outbox.models import OutboxMessage
 
     agreement, _p, _c, _user = college

@@ -243,7 +243,7 @@ def test_a_permanent_email_failure_is_recorded_and_visible(settings, staff_clien
 def test_a_temporary_email_failure_leaves_the_reminder_for_the_retry(settings):
     import smtplib
 
-    from agreements.tasks import is_transient
+    from common.mail import is_transient
 
     active_agreement()
     settings.EMAIL_BACKEND = "tests.reminders.failing_backend.BusyBackend"

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from agreements.models import AgreementStatus
-from reports.models import ExportJob, ExportStatus
+from spreadsheets.models import ExportJob, ExportStatus
 from tests.factories import AgreementFactory, ClauseFactory, CommitmentFactory, PartnerFactory, set_status
 from tests.reports.conftest import read_xlsx
 
@@ -25,7 +25,7 @@ EXPORT_URL = "admin:agreements_agreement_export"
 
 
 def export_form(fmt: str) -> dict:
-    # Formats are offered XLSX first, CSV second (reports.formats.EXPORT_FORMATS).
+    # Formats are offered XLSX first, CSV second (spreadsheets.formats.EXPORT_FORMATS).
     return {"format": {"xlsx": "0", "csv": "1"}[fmt], "resource": "0"} | {
         f"agreementresource_{name}": "on"
         for name in ("reference", "title_ar", "partner", "status", "ends_on", "ends_on_hijri", "progress")
@@ -136,7 +136,7 @@ def test_another_staff_member_cannot_download_someone_elses_export(client, admin
 
 
 def test_failed_export_is_recorded_on_the_job(admin_user, settings):
-    from reports.exports import export_job_run
+    from spreadsheets.exports import export_job_run
 
     job = ExportJob.objects.create(
         created_by=admin_user, app_label="agreements", model_name="agreement", file_format="pdf", language="ar"

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from partners.models import Contact, Partner
-from reports.formats import write_csv
+from spreadsheets.formats import write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ PARTNER_HEADERS = ["الاسم (بالعربية)", "name_en", "sector", "city",
 
 
 def upload(client, url_name: str, content: bytes, name: str, fmt: str):
-    # Import formats: XLSX first, CSV second (reports.formats.IMPORT_FORMATS).
+    # Import formats: XLSX first, CSV second (spreadsheets.formats.IMPORT_FORMATS).
     return client.post(
         reverse(url_name),
         {"resource": "0", "format": {"xlsx": "0", "csv": "1"}[fmt], "import_file": SimpleUploadedFile(name, content)},

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from qatif_partnerships.demo import demo_load
+from demo.data import demo_load
 
 
 class Command(BaseCommand):

@@ -24,8 +24,8 @@ from django.utils import timezone, translation
 
 from outbox.services import outbox_enqueue
 
-from .audit import audit_record
-from .models import (
+from ..audit import audit_record
+from ..models import (
     Agreement,
     AgreementStatus,
     AuditEvent,
@@ -34,9 +34,9 @@ from .models import (
     Signature,
     SignedPdf,
 )
-from .pdf.context import AuditLine, PdfInput, SignatureBlock
-from .pdf.render import render_agreement_pdf
-from .pdf.seal import seal_pdf
+from .context import AuditLine, PdfInput, SignatureBlock
+from .render import render_agreement_pdf
+from .seal import seal_pdf
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +149,7 @@ def signed_pdf_make(*, agreement_id: int, task_id: str = "") -> Made | None:
             stored[language] = digest
         Agreement.objects.filter(pk=agreement_id).update(pdf_status=PdfStatus.READY, pdf_error="")
         audit_record(agreement=locked, kind=AuditKind.PDF_ISSUED, actor_label="—", details={"sha256": stored})
-        from .tasks import send_signed_pdf
+        from ..tasks import send_signed_pdf
 
         outbox_enqueue(task=send_signed_pdf, args=[agreement_id])
     return Made(reference=agreement.reference, sha256=stored)
@@ -171,7 +171,7 @@ def signed_pdf_release(*, agreement_id: int, error: str) -> None:
 
 def signed_pdf_retry(*, agreement: Agreement) -> bool:
     """Staff ask for a failed PDF to be made again; True if it was queued."""
-    from .tasks import render_signed_pdf
+    from ..tasks import render_signed_pdf
 
     queued = Agreement.objects.filter(pk=agreement.pk, pdf_status=PdfStatus.FAILED).update(
         pdf_status=PdfStatus.PENDING, pdf_error=""

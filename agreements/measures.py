@@ -1,8 +1,8 @@
-"""Database expressions shared by the admin changelists, the reports and the exports.
+"""Commitment measures shared by the admin changelists, the reports and the exports.
 
-Progress on a commitment is the sum of its ACCEPTED progress updates (as in
-`Commitment.objects.with_progress()`). Cancelled commitments are left out of targets
-and progress.
+Progress on a commitment (`accepted_progress`) and overdue (`overdue_q`) are defined once,
+with the models (agreements/models/core.py); these build sums on them. Cancelled
+commitments are left out of targets and progress.
 
 - An agreement's progress % (admin list, export) counts each commitment up to its
   target: over-delivery on one commitment does not hide a shortfall on another.
@@ -14,11 +14,15 @@ and progress.
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Exists, F, IntegerField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Least
-from django.utils import timezone
 
-from agreements.models import AgreementStatus, Commitment, CommitmentStatus, ProgressStatus, ProgressUpdate
+from .models import (
+    AgreementStatus,
+    Commitment,
+    CommitmentStatus,
+    overdue_q,
+)
 
 # Agreements whose commitments bind the parties: signed, whether still running or not.
 SIGNED_STATUSES = (
@@ -27,34 +31,17 @@ SIGNED_STATUSES = (
     AgreementStatus.TERMINATED,
     AgreementStatus.RENEWED,
 )
-CLOSED_COMMITMENT_STATUSES = (CommitmentStatus.ACHIEVED, CommitmentStatus.CANCELLED)
 
 
 def achieved(commitment_ref: str = "pk") -> Coalesce:
     """Accepted progress of the commitment `OuterRef(commitment_ref)`, 0 when none."""
-    total = (
-        ProgressUpdate.objects.filter(commitment=OuterRef(commitment_ref), status=ProgressStatus.ACCEPTED)
-        .order_by()
-        .values("commitment")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
+    total = Commitment.objects.filter(pk=OuterRef(commitment_ref)).order_by().with_progress().values("achieved")
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0), output_field=IntegerField())
 
 
 def counted_achieved(commitment_ref: str = "pk") -> Least:
     """Accepted progress capped at the commitment's target."""
     return Least(achieved(commitment_ref), F("target_quantity"), output_field=IntegerField())
-
-
-# Sum of accepted progress over a commitment queryset, through the join to its updates.
-ACCEPTED_PROGRESS = Sum("updates__amount", filter=Q(updates__status=ProgressStatus.ACCEPTED))
-
-
-def overdue_q(prefix: str = "", today=None) -> Q:
-    """Commitments past their due date, neither achieved nor cancelled (`Commitment.is_overdue`)."""
-    today = today or timezone.localdate()
-    return Q(**{f"{prefix}due_on__lt": today}) & ~Q(**{f"{prefix}status__in": CLOSED_COMMITMENT_STATUSES})
 
 
 def _agreement_commitments():

@@ -10,8 +10,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from qatif_partnerships import dates
-from qatif_partnerships.text import control_label, plain_name, split_controls
+from common import dates
+from common.text import control_label, plain_name, split_controls
 
 register = template.Library()
 
