@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.utils import formats
+from django.utils.dates import MONTHS
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from hijridate import Gregorian
@@ -30,5 +30,8 @@ def hijri(value: datetime.date) -> str:
 
 
 def gregorian(value: datetime.date) -> str:
-    """The date with the month's name in the active language, e.g. `29 نوفمبر 2026`."""
-    return formats.date_format(value, "j F Y")
+    """The date with the month's name in the active language, e.g. `29 نوفمبر 2026`.
+
+    What `date_format(value, "j F Y")` gives, without its format parsing (~13 µs a date).
+    """
+    return f"{value.day} {MONTHS[value.month]} {value.year:04d}"

@@ -4,6 +4,7 @@ from django.db.models import ProtectedError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
@@ -17,7 +18,14 @@ from .services import partner_save
 
 @staff_required
 def partner_list(request):
-    partners = Partner.objects.visible_to(request.user).with_agreement_counts()
+    partners = Partner.objects.visible_to(request.user).listed_with_agreement_counts()
+    for partner in partners:
+        # Worded here rather than by three {% blocktranslate %} per card (~20 µs each); same messages.
+        n = partner.agreement_count
+        partner.agreements_label = ngettext("%(n)s agreement", "%(n)s agreements", n) % {"n": n}
+        partner.active_label = _("%(n)s active") % {"n": partner.active_count}
+        n = partner.contact_count
+        partner.contacts_label = ngettext("%(n)s contact", "%(n)s contacts", n) % {"n": n}
     return render(request, "partners/partner_list.html", {"partners": partners})
 
 

@@ -10,6 +10,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -47,6 +48,8 @@ _STATUS_ORDER = Case(
     default=Value(3),
     output_field=IntegerField(),
 )
+# As many rows as a page of Django admin's lists.
+COMMITMENTS_PAGE_SIZE = 100
 
 
 def _agreements(user):
@@ -79,15 +82,16 @@ def home(request):
         _commitments(user)
         .open()
         .filter(party=Party.PARTNER, clause__agreement__status=AgreementStatus.ACTIVE)
-        .with_progress()
-        .select_related("clause__agreement")
-        .order_by("due_on")
+        # Only the rows shown below (overdue or due within 14 days), not every open commitment.
+        .filter(due_on__lte=today + datetime.timedelta(days=14))
+        # The list shows the description and the due date only: no progress sum, no clause or agreement.
+        .order_by("due_on", "id")
     )
     context = {
         "agreements": agreements,
         "waiting": waiting,
         "due_soon": [c for c in own if today <= c.due_on <= today + datetime.timedelta(days=14)],
-        "overdue": [c for c in own if c.is_overdue],
+        "overdue": [c for c in own if c.overdue_on(today)],
         "notifications": Notification.objects.filter(user=user).order_by("-created_at")[:5],
     }
     return render(request, "portal/home.html", context)
@@ -98,12 +102,14 @@ def commitments(request):
     """Every commitment of both parties under the partner's agreements, grouped."""
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
+    # The clause with each row, the agreement from a dict: 50 agreements built instead of one per commitment.
     rows = (
         _commitments(request.user)
         .with_progress()
-        .select_related("clause__agreement")
+        .select_related("clause")
         .order_by("clause__agreement__ends_on", "clause__agreement_id", "clause__kind", "clause__order", "party", "id")
     )
+    agreements = {agreement.pk: agreement for agreement in _agreements(request.user)}
     today = timezone.localdate()
     if status == "overdue":
         rows = rows.overdue(today)
@@ -111,12 +117,15 @@ def commitments(request):
         rows = rows.filter(status=status)
     if kind in ClauseKind.values:
         rows = rows.filter(clause__kind=kind)
+    page = Paginator(rows, COMMITMENTS_PAGE_SIZE).get_page(request.GET.get("page"))
     groups: dict[tuple, list] = {}
-    for commitment in rows:
-        agreement = commitment.clause.agreement
+    for commitment in page:
+        agreement = agreements[commitment.clause.agreement_id]
+        commitment.overdue = commitment.overdue_on(today)
         groups.setdefault((agreement, commitment.clause.get_kind_display()), []).append(commitment)
     context = {
         "groups": [(agreement, kind_label, items) for (agreement, kind_label), items in groups.items()],
+        "page": page,
         "statuses": [*CommitmentStatus.choices, ("overdue", _("Overdue"))],
         "kinds": ClauseKind.choices,
         "selected_status": status,

@@ -11,13 +11,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.choices import ChoiceDisplayMixin
 from common.search import document
 from common.validators import reject_bidi_controls
 
@@ -171,6 +172,10 @@ def visible_q(user, prefix: str = "") -> Q:
     return Q(pk__in=[])
 
 
+# In force: the terms bind the parties today (`AgreementQuerySet.in_force`).
+IN_FORCE = Q(status=AgreementStatus.ACTIVE)
+
+
 class AgreementQuerySet(models.QuerySet):
     def visible_to(self, user) -> AgreementQuerySet:
         """The agreements `user` may see (see `visible_q`)."""
@@ -178,7 +183,12 @@ class AgreementQuerySet(models.QuerySet):
 
     def in_force(self) -> AgreementQuerySet:
         """Agreements whose terms bind the parties today."""
-        return self.filter(status=AgreementStatus.ACTIVE)
+        return self.filter(IN_FORCE)
+
+    def counts_by_partner(self) -> dict[int, tuple[int, int]]:
+        """`{partner id: (agreements, agreements in force)}` of these agreements, in one grouped query."""
+        rows = self.order_by().values_list("partner").annotate(n=Count("pk"), in_force=Count("pk", filter=IN_FORCE))
+        return {partner_id: (n, in_force) for partner_id, n, in_force in rows}
 
     def ending_within(self, days: int) -> AgreementQuerySet:
         today = timezone.localdate()
@@ -189,7 +199,7 @@ class AgreementQuerySet(models.QuerySet):
         )
 
 
-class Agreement(models.Model):
+class Agreement(ChoiceDisplayMixin, models.Model):
     """A partnership agreement between the charity and one partner."""
 
     reference = models.CharField(_("reference"), max_length=30, unique=True, editable=False)
@@ -380,7 +390,7 @@ class Agreement(models.Model):
         return (self.ends_on - timezone.localdate()).days
 
 
-class Clause(models.Model):
+class Clause(ChoiceDisplayMixin, models.Model):
     """One article of an agreement: its kind, wording and who is responsible."""
 
     agreement = models.ForeignKey(
@@ -473,7 +483,7 @@ class CommitmentQuerySet(models.QuerySet):
         return self.filter(overdue_q(today=today))
 
 
-class Commitment(models.Model):
+class Commitment(ChoiceDisplayMixin, models.Model):
     """What one party promised under a clause, with a measurable target."""
 
     clause = models.ForeignKey(Clause, on_delete=models.CASCADE, related_name="commitments", verbose_name=_("clause"))
@@ -531,7 +541,11 @@ class Commitment(models.Model):
     @property
     def is_overdue(self) -> bool:
         """Past its due date and neither achieved nor cancelled (as `overdue_q`, in Python)."""
-        return self.due_on < timezone.localdate() and self.status not in CLOSED_COMMITMENT_STATUSES
+        return self.overdue_on(timezone.localdate())
+
+    def overdue_on(self, today: datetime.date) -> bool:
+        """`is_overdue` for a given today: a list of many commitments reads the clock once."""
+        return self.due_on < today and self.status not in CLOSED_COMMITMENT_STATUSES
 
     @property
     def progress_percent(self) -> int:
@@ -548,7 +562,7 @@ class ProgressStatus(models.TextChoices):
     RETURNED = "returned", _("Returned")
 
 
-class ProgressUpdate(models.Model):
+class ProgressUpdate(ChoiceDisplayMixin, models.Model):
     """A report of progress on a commitment, reviewed by the charity's staff."""
 
     commitment = models.ForeignKey(
