@@ -12,6 +12,12 @@ STAFF_EDITORS = "Staff editors"
 STAFF_READONLY = "Staff read-only"
 
 
+class ReminderEmails(models.TextChoices):
+    DIGEST = "digest", _("One e-mail a day with all of that day's reminders")
+    EACH = "each", _("A separate e-mail for each reminder")
+    NONE = "none", _("No e-mail: notifications in the portal only")
+
+
 class User(AbstractUser):
     """A person who logs in.
 
@@ -33,6 +39,13 @@ class User(AbstractUser):
         _("partner admin"),
         default=False,
         help_text=_("May invite and deactivate colleagues of the same partner."),
+    )
+    reminder_emails = models.CharField(
+        _("reminder e-mails"),
+        max_length=10,
+        choices=ReminderEmails.choices,
+        default=ReminderEmails.DIGEST,
+        help_text=_("How the daily reminders reach you by e-mail; the portal's notifications list has them all."),
     )
 
     class Meta:

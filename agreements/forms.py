@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.db.models import F, Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import STAFF_EDITORS, User
+from common import clock, dates
+from common.dates import Calendar
 from common.text import plain_name
 from common.validators import reject_bidi_controls
 from partners.models import Partner, Sector
@@ -34,6 +37,7 @@ class AgreementForm(forms.ModelForm):
             "partner",
             "owner",
             "starts_on",
+            "term_calendar",
             "ends_on",
             "renewal_notice_days",
             "summary_ar",
@@ -47,8 +51,15 @@ class AgreementForm(forms.ModelForm):
             "title_en": forms.TextInput(attrs={"dir": "ltr"}),
         }
 
+    term_years = forms.IntegerField(label=_("Years"), required=False, min_value=0, max_value=10)
+    term_months = forms.IntegerField(label=_("Months"), required=False, min_value=0, max_value=11)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["ends_on"].required = False
+        self.fields["term_calendar"].required = False
+        self.fields["ends_on"].help_text = _("Or give the term's length in years and months below.")
+        self.fields["term_years"].help_text = _("The end date is then counted in the chosen calendar.")
         self.fields["partner"].queryset = Partner.objects.filter(is_active=True) | Partner.objects.filter(
             pk=self.instance.partner_id or 0
         )
@@ -67,8 +78,13 @@ class AgreementForm(forms.ModelForm):
             Row(Column("partner", css_class="col-md-6"), Column("owner", css_class="col-md-6")),
             Row(
                 Column("starts_on", css_class="col-sm-4"),
-                Column("ends_on", css_class="col-sm-4"),
+                Column("term_calendar", css_class="col-sm-4"),
                 Column("renewal_notice_days", css_class="col-sm-4"),
+            ),
+            Row(
+                Column("ends_on", css_class="col-sm-4"),
+                Column("term_years", css_class="col-sm-4"),
+                Column("term_months", css_class="col-sm-4"),
             ),
             Row(Column("summary_ar", css_class="col-md-6"), Column("summary_en", css_class="col-md-6")),
         )
@@ -76,9 +92,53 @@ class AgreementForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         starts_on, ends_on = cleaned.get("starts_on"), cleaned.get("ends_on")
+        months = (cleaned.get("term_years") or 0) * 12 + (cleaned.get("term_months") or 0)
+        calendar = cleaned["term_calendar"] = cleaned.get("term_calendar") or Calendar.GREGORIAN
+        if months and starts_on:
+            try:
+                counted = dates.term_end(starts_on, months, calendar)
+            except (OverflowError, ValueError):
+                self.add_error("starts_on", _("The Hijri calendar of this portal covers 1924 to 2077."))
+                return cleaned
+            if ends_on and ends_on != counted:
+                self.add_error(
+                    "ends_on",
+                    _("A term of this length ends on %(date)s. Leave the end date empty or correct it.")
+                    % {"date": dates.both(counted)},
+                )
+            else:
+                cleaned["ends_on"] = self.instance.ends_on = ends_on = counted
+        elif not ends_on and "ends_on" not in self.errors:
+            self.add_error("ends_on", _("Give the end date, or the term's length in years and months."))
         if starts_on and ends_on and ends_on <= starts_on:
             self.add_error("ends_on", _("The end date must be after the start date."))
+        predecessor = self.instance.renews
+        if starts_on and predecessor is not None:
+            self._check_renewal_start(predecessor, starts_on)
         return cleaned
+
+    def _check_renewal_start(self, predecessor: Agreement, starts_on) -> None:
+        """A renewal runs on from the day after its predecessor ends: no overlap, no gap.
+
+        A gap is allowed only for a late renewal: the predecessor ended already and the
+        renewal starts no earlier than today.
+        """
+        next_day = predecessor.ends_on + datetime.timedelta(days=1)
+        values = {"reference": predecessor.reference, "date": dates.both(predecessor.ends_on)}
+        if starts_on < next_day:
+            self.add_error(
+                "starts_on",
+                _("This renewal must start after %(reference)s ends on %(date)s, not while it still runs.") % values,
+            )
+        elif starts_on > next_day and not (predecessor.ends_on < clock.today() <= starts_on):
+            self.add_error(
+                "starts_on",
+                _(
+                    "This renewal should start the day after %(reference)s ends on %(date)s, so that no days are "
+                    "left without an agreement."
+                )
+                % values,
+            )
 
 
 class ClauseForm(forms.ModelForm):
@@ -146,6 +206,24 @@ class BaseClauseFormSet(BaseInlineFormSet):
                 continue
             valid = form.commitments.is_valid() and valid
         return valid
+
+    def check_term(self, starts_on, ends_on) -> bool:
+        """Every commitment's due date inside the agreement's term; errors at the field."""
+        ok = True
+        message = _("Due dates must fall within the agreement's term, %(start)s to %(end)s.") % {
+            "start": dates.both(starts_on),
+            "end": dates.both(ends_on),
+        }
+        for form in self.forms:
+            if self._should_delete_form(form) or not hasattr(form, "cleaned_data"):
+                continue
+            for commitment in form.commitments.forms:
+                data = getattr(commitment, "cleaned_data", None) or {}
+                due_on = data.get("due_on")
+                if due_on and not data.get("DELETE") and not starts_on <= due_on <= ends_on:
+                    commitment.add_error("due_on", message)
+                    ok = False
+        return ok
 
     def validate_unique(self):
         # The only unique rule on clauses is their number; clean() below checks it with
@@ -281,7 +359,7 @@ class SendForSignatureForm(forms.Form):
 
 
 class TerminateForm(forms.Form):
-    on = forms.DateField(label=_("Termination date"), widget=DateInput(), initial=timezone.localdate)
+    on = forms.DateField(label=_("Termination date"), widget=DateInput(), initial=clock.today)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
@@ -362,7 +440,7 @@ class MultipleFileField(forms.FileField):
 
 class ProgressForm(forms.Form):
     amount = forms.IntegerField(label=_("Amount achieved"), min_value=1, max_value=1_000_000)
-    reported_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    reported_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=clock.today)
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10_000)
     files = MultipleFileField(
         label=_("Evidence (PDF, PNG or JPEG; up to 5 files)"),

@@ -1,10 +1,16 @@
 """The agreement lifecycle: every status change goes through `transition()`.
 
-    draft ──send_for_signature──▶ awaiting_signatures ──activate──▶ active ──expire──▶ expired
-      ▲                                │                              │  │                │
-      └────────────recall──────────────┘                    terminate │  └──mark_renewed──┤
-                                                                       ▼                    ▼
-                                                                  terminated             renewed
+    draft ──send_for_signature──▶ awaiting_signatures ──sign_complete──▶ signed ──start──▶ active
+      ▲                                │  │                                                 ▲  │
+      └────────────recall──────────────┘  └──────────activate (start date reached)──────────┘  │
+                                                                                                │
+           active ──expire──▶ expired        active/signed ──terminate──▶ terminated            │
+           active/expired ──mark_renewed──▶ renewed (when the renewal starts) ◀─────────────────┘
+
+An agreement fully signed before its start date is *signed*; it comes into force (*active*)
+on its start date, by the daily sweep (`start`), or at once when the last signature comes
+on or after that date (`activate`). A renewal supersedes its predecessor on the renewal's
+own start date, not when it is signed: until then the running agreement stays active.
 
 Views, admin actions and Celery tasks call `transition(agreement, name, by=..., **params)`;
 nothing else writes `Agreement.status`. Each transition lists the states it may start
@@ -24,6 +30,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from common import clock, dates
 from outbox.services import outbox_enqueue
 
 from .audit import audit_record
@@ -131,42 +138,84 @@ def _apply_recall(agreement: Agreement, params: dict[str, Any]) -> list[str]:
     return ["content_hash", "sent_at"]
 
 
-# --- activate ----------------------------------------------------------------------------
+# --- fully signed, start, activate ---------------------------------------------------------
 
 
-def _guard_activate(agreement: Agreement, params: dict[str, Any]) -> None:
+def _guard_all_signed(agreement: Agreement, params: dict[str, Any]) -> None:
     requests = list(agreement.signing_requests.filter(amendment=None).exclude(status=SigningStatus.VOIDED))
     signed_parties = {r.party for r in requests if r.status == SigningStatus.SIGNED}
     if any(r.status != SigningStatus.SIGNED for r in requests) or signed_parties != {Party.CHARITY, Party.PARTNER}:
         raise TransitionError(_("The agreement becomes active only when every signatory has signed."))
 
 
-def _apply_activate(agreement: Agreement, params: dict[str, Any]) -> list[str]:
-    agreement.activated_at = timezone.now()
+def _guard_started(agreement: Agreement, params: dict[str, Any]) -> None:
+    today = params.get("today") or clock.today()
+    if agreement.starts_on > today:
+        raise TransitionError(
+            _("The agreement comes into force on its start date, %(date)s.") % {"date": dates.both(agreement.starts_on)}
+        )
+
+
+def _guard_sign_complete(agreement: Agreement, params: dict[str, Any]) -> None:
+    _guard_all_signed(agreement, params)
+    today = params.get("today") or clock.today()
+    if agreement.starts_on <= today:
+        raise TransitionError(_("The agreement has reached its start date: it comes into force at once."))
+
+
+def _guard_activate(agreement: Agreement, params: dict[str, Any]) -> None:
+    _guard_all_signed(agreement, params)
+    _guard_started(agreement, params)
+
+
+def _apply_signed(agreement: Agreement, params: dict[str, Any]) -> list[str]:
     if not agreement.signed_on:
-        agreement.signed_on = timezone.localdate()
+        agreement.signed_on = params.get("today") or clock.today()
     # The signed PDF is made by a worker; its QR code leads to this unguessable address.
     agreement.verification_code = agreement.verification_code or secrets.token_urlsafe(12)
     agreement.pdf_status = PdfStatus.PENDING
-    return ["activated_at", "signed_on", "verification_code", "pdf_status"]
+    return ["signed_on", "verification_code", "pdf_status"]
 
 
-def _after_activate(agreement: Agreement, by: Any, params: dict[str, Any]) -> None:
+def _apply_start(agreement: Agreement, params: dict[str, Any]) -> list[str]:
+    agreement.activated_at = timezone.now()
+    return ["activated_at"]
+
+
+def _apply_activate(agreement: Agreement, params: dict[str, Any]) -> list[str]:
+    return _apply_signed(agreement, params) + _apply_start(agreement, params)
+
+
+def _after_signed(agreement: Agreement, by: Any, params: dict[str, Any]) -> None:
     from .tasks import render_signed_pdf
 
     outbox_enqueue(task=render_signed_pdf, args=[agreement.pk])
-    # The agreement this one renews is superseded from the moment the renewal is in force.
+
+
+def _after_start(agreement: Agreement, by: Any, params: dict[str, Any]) -> None:
+    # The agreement this one renews is superseded from the day the renewal is in force.
     if agreement.renews_id:
         predecessor = Agreement.objects.get(pk=agreement.renews_id)
         if predecessor.status in TRANSITIONS["mark_renewed"].sources:
             transition(predecessor, "mark_renewed", by=by)
 
 
+def _after_activate(agreement: Agreement, by: Any, params: dict[str, Any]) -> None:
+    _after_signed(agreement, by, params)
+    _after_start(agreement, by, params)
+
+
+def signatures_complete(agreement: Agreement, *, by: Any = None) -> Agreement:
+    """The last signature is in: in force now if the start date has come, else signed until then."""
+    name = "activate" if agreement.starts_on <= clock.today() else "sign_complete"
+    return transition(agreement, name, by=by)
+
+
 # --- expire, terminate, renewed ----------------------------------------------------------
 
 
 def _guard_expire(agreement: Agreement, params: dict[str, Any]) -> None:
-    today = params.get("today") or timezone.localdate()
+    today = params.get("today") or clock.today()
     if agreement.ends_on >= today:
         raise TransitionError(_("The agreement has not reached its end date yet."))
 
@@ -178,7 +227,8 @@ def _guard_terminate(agreement: Agreement, params: dict[str, Any]) -> None:
         raise TransitionError(_("Give the reason for terminating the agreement."))
     if on is None:
         raise TransitionError(_("Give the date the termination takes effect."))
-    if not (agreement.starts_on <= on <= agreement.ends_on):
+    earliest = agreement.starts_on if agreement.status == AgreementStatus.ACTIVE else agreement.signed_on
+    if not (earliest <= on <= agreement.ends_on):
         raise TransitionError(_("The termination date must fall between the agreement's start and end dates."))
 
 
@@ -217,6 +267,16 @@ TRANSITIONS: dict[str, Transition] = {
             manual=True,
         ),
         Transition(
+            "sign_complete",
+            _("Mark fully signed"),
+            (S.AWAITING_SIGNATURES,),
+            S.SIGNED,
+            _guard_sign_complete,
+            _apply_signed,
+            _after_signed,
+        ),
+        Transition("start", _("Bring into force"), (S.SIGNED,), S.ACTIVE, _guard_started, _apply_start, _after_start),
+        Transition(
             "activate",
             _("Activate"),
             (S.AWAITING_SIGNATURES,),
@@ -227,7 +287,13 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         Transition("expire", _("Mark expired"), (S.ACTIVE,), S.EXPIRED, _guard_expire),
         Transition(
-            "terminate", _("Terminate"), (S.ACTIVE,), S.TERMINATED, _guard_terminate, _apply_terminate, manual=True
+            "terminate",
+            _("Terminate"),
+            (S.ACTIVE, S.SIGNED),
+            S.TERMINATED,
+            _guard_terminate,
+            _apply_terminate,
+            manual=True,
         ),
         Transition("mark_renewed", _("Mark renewed"), (S.ACTIVE, S.EXPIRED), S.RENEWED, _guard_mark_renewed),
     ]
@@ -238,11 +304,17 @@ TRANSITIONS: dict[str, Transition] = {
 AUDIT_KINDS = {
     "send_for_signature": AuditKind.SENT,
     "recall": AuditKind.RECALLED,
+    "sign_complete": AuditKind.FULLY_SIGNED,
+    "start": AuditKind.STARTED,
     "activate": AuditKind.ACTIVATED,
     "expire": AuditKind.ENDED,
     "terminate": AuditKind.TERMINATED,
     "mark_renewed": AuditKind.RENEWED,
 }
+
+
+# Transitions whose audit event records the content hash the parties signed.
+HASHED_TRANSITIONS = ("send_for_signature", "sign_complete", "activate")
 
 
 def available(agreement: Agreement, *, manual_only: bool = True) -> list[Transition]:
@@ -280,7 +352,11 @@ def transition(agreement: Agreement, name: str, *, by: Any = None, **params: Any
             actor=by,
             actor_label="" if by is not None else str(_("the portal")),
             details={"from": previous, "to": spec.target}
-            | ({"content_hash": current.content_hash} if name in ("send_for_signature", "activate") else {}),
+            | (
+                {"content_hash": current.content_hash}
+                if name in ("send_for_signature", "sign_complete", "activate")
+                else {}
+            ),
         )
         spec.after(current, by, params)
     return current

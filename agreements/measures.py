@@ -26,6 +26,7 @@ from .models import (
 
 # Agreements whose commitments bind the parties: signed, whether still running or not.
 SIGNED_STATUSES = (
+    AgreementStatus.SIGNED,
     AgreementStatus.ACTIVE,
     AgreementStatus.EXPIRED,
     AgreementStatus.TERMINATED,

@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import clock, dates
+
 from .models import (
-    AgreementStatus,
     Commitment,
     CommitmentStatus,
     Evidence,
@@ -20,6 +21,7 @@ from .models import (
     ProgressStatus,
     ProgressUpdate,
 )
+from .models.core import REPORTABLE_AFTER_END
 from .signals import progress_reported, progress_reviewed
 from .uploads import sniff_document
 
@@ -59,18 +61,29 @@ def progress_report(
     if not may_report(by, commitment):
         raise PermissionDenied
     agreement = commitment.clause.agreement
-    if agreement.status != AgreementStatus.ACTIVE:
+    today = clock.today()
+    if not agreement.accepts_progress_on(today):
+        if agreement.status in REPORTABLE_AFTER_END:
+            raise ValidationError(
+                _("The final reports of this agreement were due by %(date)s.")
+                % {"date": dates.both(agreement.last_report_day)}
+            )
         raise ValidationError(_("Progress is reported only on agreements in force."))
     if commitment.status == CommitmentStatus.CANCELLED:
         raise ValidationError(_("This commitment was cancelled."))
-    if reported_on > timezone.localdate():
+    if reported_on > today:
         raise ValidationError(_("The date of the progress cannot be in the future."))
     if len(files) > MAX_EVIDENCE_FILES:
         raise ValidationError(_("Attach at most %(n)s files.") % {"n": MAX_EVIDENCE_FILES})
     checked = [(upload, sniff_document(upload)) for upload in files]
     with transaction.atomic():
         update = ProgressUpdate(
-            commitment=commitment, reported_on=reported_on, amount=amount, note=note.strip(), reported_by=by
+            commitment=commitment,
+            reported_on=reported_on,
+            amount=amount,
+            note=note.strip(),
+            reported_by=by,
+            late=today > agreement.ends_on,
         )
         update.full_clean()
         update.save()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
@@ -10,6 +11,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from common import dates
+
+from .audit import audit_record
 from .lifecycle import TransitionError
 from .models import (
     Agreement,
@@ -18,6 +22,7 @@ from .models import (
     Amendment,
     AmendmentStatus,
     Attachment,
+    AuditKind,
     Clause,
     Commitment,
 )
@@ -51,20 +56,42 @@ def agreement_save(*, form: AgreementForm, clauses: ClauseFormSet, by: User) -> 
     return agreement
 
 
+def renewal_term(agreement: Agreement) -> tuple[datetime.date, datetime.date, Callable[[datetime.date], datetime.date]]:
+    """The next term of `agreement`, and how its dates move into it.
+
+    The renewal starts the day after the current term ends. A term of whole months in its
+    calendar (a Gregorian year, a Hijri year) is followed by as many months of the same
+    calendar, and due dates move by those months (30 June stays 30 June, the last day of a
+    month stays the last day). Any other term is followed by one as many days long.
+    """
+    starts_on = agreement.ends_on + datetime.timedelta(days=1)
+    months = agreement.term_months
+    if months:
+        calendar = agreement.term_calendar
+        return (
+            starts_on,
+            dates.term_end(starts_on, months, calendar),
+            lambda day: dates.add_months(day, months, calendar),
+        )
+    shift = starts_on - agreement.starts_on
+    return starts_on, agreement.ends_on + shift, lambda day: day + shift
+
+
 @transaction.atomic
-def agreement_renew(*, agreement: Agreement, by: User) -> Agreement:
+def agreement_renew(*, agreement: Agreement, by: User, ip: str | None = None, user_agent: str = "") -> Agreement:
     """Start the renewal of an agreement: a new draft with the same clauses and commitments.
 
-    The renewal starts the day after the current agreement ends and lasts as long;
-    commitment due dates move by the same amount. The current agreement becomes
-    "renewed" only when the renewal is signed and active.
+    The renewal's term follows the current one (see `renewal_term`). The current agreement
+    stays in force, its commitments reportable, until the renewal's start date: it becomes
+    "renewed" only then (agreements.lifecycle). The start is recorded in the current
+    agreement's audit trail.
     """
     current = Agreement.objects.select_for_update().select_related("partner").get(pk=agreement.pk)
     if current.status not in (AgreementStatus.ACTIVE, AgreementStatus.EXPIRED):
         raise TransitionError(_("Only an active or expired agreement can be renewed."))
     if Agreement.objects.filter(renews=current).exists():
         raise TransitionError(_("This agreement already has a renewal."))
-    shift = (current.ends_on - current.starts_on) + datetime.timedelta(days=1)
+    starts_on, ends_on, move = renewal_term(current)
     renewal = Agreement(
         title_ar=current.title_ar,
         title_en=current.title_en,
@@ -72,9 +99,11 @@ def agreement_renew(*, agreement: Agreement, by: User) -> Agreement:
         summary_en=current.summary_en,
         partner=current.partner,
         owner=by,
-        starts_on=current.ends_on + datetime.timedelta(days=1),
-        ends_on=current.ends_on + shift,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        term_calendar=current.term_calendar,
         renewal_notice_days=current.renewal_notice_days,
+        reminder_offsets=current.reminder_offsets,
         renews=current,
     )
     renewal._history_user = by
@@ -99,10 +128,18 @@ def agreement_renew(*, agreement: Agreement, by: User) -> Agreement:
                 description_en=commitment.description_en,
                 target_quantity=commitment.target_quantity,
                 unit=commitment.unit,
-                due_on=commitment.due_on + shift,
+                due_on=min(move(commitment.due_on), ends_on),
             )
             new._history_user = by
             new.save()
+    audit_record(
+        agreement=current,
+        kind=AuditKind.RENEWAL_STARTED,
+        actor=by,
+        ip=ip,
+        user_agent=user_agent,
+        details={"renewal": renewal.reference, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()},
+    )
     return renewal
 
 

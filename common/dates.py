@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import calendar as pycalendar
 import datetime
 
+from django.db import models
 from django.utils.dates import MONTHS
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from hijridate import Gregorian
+from hijridate import Gregorian, Hijri
 
 
 def hijri(value: datetime.date) -> str:
@@ -35,3 +37,82 @@ def gregorian(value: datetime.date) -> str:
     What `date_format(value, "j F Y")` gives, without its format parsing (~13 µs a date).
     """
     return f"{value.day} {MONTHS[value.month]} {value.year:04d}"
+
+
+def both(value: datetime.date) -> str:
+    """`10 ديسمبر 2026 (1 رجب 1448 هـ)`: the date in both calendars, Hijri in brackets."""
+    other = hijri(value)
+    return f"{gregorian(value)} ({other})" if other else gregorian(value)
+
+
+class Calendar(models.TextChoices):
+    """The calendar an agreement's term is counted in (Saudi bodies often count in Hijri)."""
+
+    GREGORIAN = "gregorian", gettext_lazy("Gregorian")
+    HIJRI = "hijri", gettext_lazy("Hijri (Umm al-Qura)")
+
+
+def _parts(day: datetime.date, calendar: str) -> tuple[int, int, int]:
+    if calendar == Calendar.HIJRI:
+        return Gregorian(day.year, day.month, day.day).to_hijri().datetuple()
+    return day.year, day.month, day.day
+
+
+def _month_length(year: int, month: int, calendar: str) -> int:
+    if calendar == Calendar.HIJRI:
+        return Hijri(year, month, 1).month_length()
+    return pycalendar.monthrange(year, month)[1]
+
+
+def _to_date(year: int, month: int, day: int, calendar: str) -> datetime.date:
+    if calendar == Calendar.HIJRI:
+        return Hijri(year, month, day).to_gregorian()
+    return datetime.date(year, month, day)
+
+
+def add_months(day: datetime.date, months: int, calendar: str = Calendar.GREGORIAN) -> datetime.date:
+    """`day` moved by whole months counted in `calendar`.
+
+    The day of the month is kept; where the target month is shorter it becomes that
+    month's last day, and the last day of a month stays the last day (30 June + 12 months
+    is 30 June, 29 Jumada al-Akhirah 1448 + 12 Hijri months is the last of Jumada
+    al-Akhirah 1449, be it the 29th or the 30th). Raises ValueError outside the Umm al-Qura
+    table (1924-2077) for Hijri.
+    """
+    year, month, dom = _parts(day, calendar)
+    last = dom == _month_length(year, month, calendar)
+    index = year * 12 + (month - 1) + months
+    new_year, new_month = divmod(index, 12)
+    new_month += 1
+    length = _month_length(new_year, new_month, calendar)
+    return _to_date(new_year, new_month, length if last else min(dom, length), calendar)
+
+
+def term_end(starts_on: datetime.date, months: int, calendar: str = Calendar.GREGORIAN) -> datetime.date:
+    """The last day of a term of `months` months from `starts_on`: one year from 15 Dec 2026 ends 14 Dec 2027."""
+    year, month, dom = _parts(starts_on, calendar)
+    index = year * 12 + (month - 1) + months
+    new_year, new_month = divmod(index, 12)
+    new_month += 1
+    # The same day of the month `months` later, less one day (never the last-day rule:
+    # a term from the 1st ends on the last day of a month).
+    length = _month_length(new_year, new_month, calendar)
+    if dom > length:
+        return _to_date(new_year, new_month, length, calendar)
+    return _to_date(new_year, new_month, dom, calendar) - datetime.timedelta(days=1)
+
+
+def term_months(starts_on: datetime.date, ends_on: datetime.date, calendar: str = Calendar.GREGORIAN) -> int | None:
+    """How many whole months in `calendar` the term `starts_on`–`ends_on` lasts, or None if not whole."""
+    try:
+        (y1, m1, _d1), (y2, m2, _d2) = _parts(starts_on, calendar), _parts(ends_on, calendar)
+    except (OverflowError, ValueError):
+        return None
+    guess = (y2 - y1) * 12 + (m2 - m1)
+    for months in (guess, guess + 1, guess - 1):
+        try:
+            if months > 0 and term_end(starts_on, months, calendar) == ends_on:
+                return months
+        except (OverflowError, ValueError):
+            return None
+    return None

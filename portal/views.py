@@ -14,7 +14,6 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,14 +37,16 @@ from agreements.models import (
 from agreements.models.signing import OPEN_SIGNING_STATUSES
 from agreements.progress import may_report, progress_report
 from agreements.signing.services import signing_request_for_user
+from common import clock
 from reminders.models import Notification
 
-# Active first, then awaiting signature, then drafts, then the ended ones.
+# Active first, then signed (in force from a later date), awaiting signature, drafts, the ended ones.
 _STATUS_ORDER = Case(
     When(status=AgreementStatus.ACTIVE, then=Value(0)),
-    When(status=AgreementStatus.AWAITING_SIGNATURES, then=Value(1)),
-    When(status=AgreementStatus.DRAFT, then=Value(2)),
-    default=Value(3),
+    When(status=AgreementStatus.SIGNED, then=Value(1)),
+    When(status=AgreementStatus.AWAITING_SIGNATURES, then=Value(2)),
+    When(status=AgreementStatus.DRAFT, then=Value(3)),
+    default=Value(4),
     output_field=IntegerField(),
 )
 # As many rows as a page of Django admin's lists.
@@ -64,7 +65,7 @@ def _commitments(user):
 @partner_required
 def home(request):
     user = request.user
-    today = timezone.localdate()
+    today = clock.today()
     agreements = list(
         _agreements(user)
         .annotate(order=_STATUS_ORDER, commitment_count=Count("clauses__commitments"))
@@ -110,7 +111,7 @@ def commitments(request):
         .order_by("clause__agreement__ends_on", "clause__agreement_id", "clause__kind", "clause__order", "party", "id")
     )
     agreements = {agreement.pk: agreement for agreement in _agreements(request.user)}
-    today = timezone.localdate()
+    today = clock.today()
     if status == "overdue":
         rows = rows.overdue(today)
     elif status in CommitmentStatus.values:

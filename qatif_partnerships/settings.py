@@ -173,14 +173,19 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 REMINDER_OFFSETS = sorted(set(env_int_list("REMINDER_OFFSETS", [90, 60, 30, 7])), reverse=True)
 # Days after sending when an unsigned signatory is reminded.
 SIGNING_REMINDER_DAYS = env_int_list("SIGNING_REMINDER_DAYS", [3, 7])
+# Progress reports are still accepted this many days after an agreement's end date
+# (the final report), marked as late.
+FINAL_REPORT_GRACE_DAYS = env_int("FINAL_REPORT_GRACE_DAYS", 30)
 # Commitments due within this many days are reminded.
 COMMITMENT_DUE_WITHIN_DAYS = env_int("COMMITMENT_DUE_WITHIN_DAYS", 14)
 # Time of the daily sweep, in TIME_ZONE (HH:MM).
 REMINDER_SWEEP_AT = env_time("REMINDER_SWEEP_AT", "07:00")
 # Testing and demos only: run the sweep every N seconds instead of daily (0 = daily).
 REMINDER_SWEEP_INTERVAL = env_int("REMINDER_SWEEP_INTERVAL", 0)
-# Testing and demos only: the date the sweep takes as today (YYYY-MM-DD); never in production.
-REMINDER_TODAY_OVERRIDE = env_str("REMINDER_TODAY_OVERRIDE", "")
+# Testing and demos only, never in production (common/clock.py): the date every process
+# takes as today (YYYY-MM-DD), or a file holding it that `manage.py portal_clock` moves.
+PORTAL_TODAY = env_str("PORTAL_TODAY", "")
+PORTAL_TODAY_FILE = env_str("PORTAL_TODAY_FILE", "")
 
 # Runtime files of the embedded demo (SQLite database, media, mail, broker queue).
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))

@@ -6,6 +6,7 @@ import datetime
 import secrets
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -53,8 +54,14 @@ def feed_ics(user) -> bytes:
     calendar.add("prodid", "-//Qatif Charity//Partnership portal//AR")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "اتفاقيات الشراكة")
-    running = (AgreementStatus.ACTIVE, AgreementStatus.AWAITING_SIGNATURES)
-    agreements = Agreement.objects.visible_to(user).filter(status__in=running).select_related("partner")
+    running = (AgreementStatus.ACTIVE, AgreementStatus.SIGNED, AgreementStatus.AWAITING_SIGNATURES)
+    binding = (AgreementStatus.ACTIVE, AgreementStatus.SIGNED)
+    agreements = (
+        Agreement.objects.visible_to(user)
+        .filter(status__in=running)
+        .select_related("partner")
+        .annotate(has_renewal=Exists(Agreement.objects.filter(renews=OuterRef("pk"))))
+    )
     base = settings.SITE_URL
     with translation.override("ar"):
         for agreement in agreements:
@@ -72,7 +79,18 @@ def feed_ics(user) -> bytes:
                     url,
                 )
             )
-            if agreement.status == AgreementStatus.ACTIVE:
+            if agreement.status == AgreementStatus.SIGNED:
+                calendar.add_component(
+                    _event(
+                        f"agreement-{agreement.pk}-start",
+                        agreement.starts_on,
+                        _("Agreement comes into force: %(title)s (%(partner)s)")
+                        % {"title": agreement.title, "partner": agreement.partner.name},
+                        url,
+                    )
+                )
+            # Once a renewal exists, its own dates matter, not reminders to start one.
+            if agreement.status in binding and not agreement.has_renewal:
                 for offset in renewal_offsets(agreement):
                     calendar.add_component(
                         _event(
@@ -85,7 +103,7 @@ def feed_ics(user) -> bytes:
                     )
         commitments = (
             Commitment.objects.open()
-            .filter(clause__agreement__in=agreements.filter(status=AgreementStatus.ACTIVE))
+            .filter(clause__agreement__in=agreements.filter(status__in=binding))
             .select_related("clause__agreement")
         )
         for commitment in commitments:

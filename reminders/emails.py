@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common import dates
 from common.mail import send_bilingual
@@ -40,6 +41,17 @@ def _texts(reminder: Reminder, name: Callable[[str], str] = plain_name) -> dict[
             "body": _(
                 "The partnership agreement %(reference)s with %(partner)s ends on %(ends_on)s. "
                 "If it should continue, start its renewal now so there is time to agree and sign."
+            )
+            % values,
+        }
+    if reminder.kind == ReminderKind.RENEWAL_UNSIGNED:
+        renewal = agreement.renewed_by
+        values |= {"renewal": renewal.reference}
+        return {
+            "headline": _("Finish the renewal of “%(title)s” before %(ends_on)s") % values,
+            "body": _(
+                "The agreement %(reference)s with %(partner)s ends on %(ends_on)s. Its renewal %(renewal)s is not "
+                "signed yet: sign it, or ask the others to, so the partnership continues without a gap."
             )
             % values,
         }
@@ -129,3 +141,31 @@ def notification_for(reminder: Reminder) -> dict:
         "body": texts["body"],
         "url": _link(reminder)[0],
     }
+
+
+def send_reminder_digest(reminders: list[Reminder]) -> None:
+    """One recipient's reminders of the day in one e-mail, each item with its own link."""
+    count = len(reminders)
+    items = []
+    for reminder in reminders:
+        path, _label = _link(reminder)
+        parts = {}
+        for language in ("ar", "en"):
+            with translation.override(language):
+                parts[language] = {**_texts(reminder), "action": _link(reminder)[1]}
+        items.append({"parts": parts, "link": settings.SITE_URL + path})
+    subjects = {}
+    for language in ("ar", "en"):
+        with translation.override(language):
+            subjects[language] = ngettext(
+                "%(count)s reminder from the partnership portal",
+                "%(count)s reminders from the partnership portal",
+                count,
+            ) % {"count": count}
+    send_bilingual(
+        subject_ar=subjects["ar"],
+        subject_en=subjects["en"],
+        to=[reminders[0].recipient_email],
+        template="reminder_digest",
+        context={"items": items, "count": count},
+    )

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 class ReminderKind(models.TextChoices):
     RENEWAL = "renewal", _("Renewal reminder")
+    # The renewal exists but is not signed yet while the current term runs out.
+    RENEWAL_UNSIGNED = "renewal_unsigned", _("Renewal awaiting signatures")
     SIGNING = "signing", _("Signature reminder")
     SIGNING_EXPIRED = "signing_expired", _("Signing link expired")
     COMMITMENT_DUE = "commitment_due", _("Commitment due soon")

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import ReminderEmails, User
 from agreements import lifecycle
 from agreements.audit import audit_record
 from agreements.models import (
@@ -37,6 +37,7 @@ from agreements.models import (
     SigningStatus,
 )
 from agreements.models.signing import OPEN_SIGNING_STATUSES
+from common import clock
 from partners.models import Contact
 
 from .models import Notification, Reminder, ReminderKind, ReminderStatus
@@ -66,6 +67,7 @@ class Planned:
 @dataclass
 class SweepReport:
     today: datetime.date
+    started_agreements: list[str] = field(default_factory=list)
     expired_agreements: list[str] = field(default_factory=list)
     expired_requests: int = 0
     planned: list[Planned] = field(default_factory=list)
@@ -73,17 +75,12 @@ class SweepReport:
 
 
 def sweep_today() -> datetime.date:
-    """Today in the portal's time zone, or the configured override (tests and demos)."""
-    override = settings.REMINDER_TODAY_OVERRIDE
-    return datetime.date.fromisoformat(override) if override else timezone.localdate()
+    """Today in the portal's time zone, or the date a demo or test set (common/clock.py)."""
+    return clock.today()
 
 
 def renewal_offsets(agreement: Agreement) -> list[int]:
     return agreement.reminder_offset_list or settings.REMINDER_OFFSETS
-
-
-def _date_minus(days: int):
-    return ExpressionWrapper(F("ends_on") - datetime.timedelta(days=days), output_field=DateField())
 
 
 def _not_planned(kind: str, *, offset: int | None = None, via: str = "agreement") -> Exists:
@@ -94,55 +91,136 @@ def _not_planned(kind: str, *, offset: int | None = None, via: str = "agreement"
 
 
 def _partner_emails(partner_ids: set[int]) -> dict[int, list[str]]:
+    """Who hears about a partner's agreements: its active contacts and every active user of it."""
     emails: dict[int, list[str]] = defaultdict(list)
     contacts = Contact.objects.filter(partner_id__in=partner_ids, is_active=True).exclude(email="")
-    for partner_id, email in contacts.values_list("partner_id", "email"):
-        emails[partner_id].append(email)
+    users = User.objects.filter(partner_id__in=partner_ids, is_active=True).exclude(email="")
+    for partner_id, email in [
+        *contacts.values_list("partner_id", "email"),
+        *users.order_by("pk").values_list("partner_id", "email"),
+    ]:
+        if email.lower() not in {known.lower() for known in emails[partner_id]}:
+            emails[partner_id].append(email)
     return emails
 
 
-def _plan_renewals(today: datetime.date) -> list[Planned]:
-    """Renewal reminders at each offset before the end date, once per recipient.
+def _term_reminders_due(today: datetime.date) -> list[tuple[Agreement, int, int]]:
+    """(agreement, offset, days left) for running agreements with a renewal reminder due today.
 
-    Only the few columns needed are read (not whole agreements): the sweep reads the
-    due rows much as a hand-written SELECT would.
+    One reminder per occasion, at the agreement's offsets before its end date (90, 60, 30,
+    7 days by default), for offsets the agreement lived through: one that came into force
+    20 days before its end gets the 7-day reminder only. After days without a sweep
+    (worker down), only the latest offset passed is sent, once, saying the real number of
+    days left; a reminder already sent at a smaller offset means the earlier ones are over.
     """
-    fields = ("pk", "partner_id", "ends_on", "owner__email", "active_since")
-    active = Agreement.objects.filter(status=AgreementStatus.ACTIVE, ends_on__gte=today).annotate(
-        active_since=Coalesce(TruncDate("activated_at"), "signed_on", "starts_on")
+    running = (
+        Agreement.objects.filter(status=AgreementStatus.ACTIVE, ends_on__gte=today)
+        .annotate(active_since=Coalesce(TruncDate("activated_at"), "signed_on", "starts_on"))
+        .select_related("owner", "renewed_by__owner")
+        .only(
+            "id",
+            "partner_id",
+            "ends_on",
+            "reminder_offsets",
+            "activated_at",
+            "signed_on",
+            "starts_on",
+            "owner__email",
+            "renewed_by__id",
+            "renewed_by__status",
+            "renewed_by__owner__email",
+        )
     )
-    due: list[tuple[tuple, int]] = []
-    # The common case: agreements on the global offsets, one query per offset.
-    for offset in settings.REMINDER_OFFSETS:
-        rows = active.filter(
-            reminder_offsets="",
-            ends_on__lte=today + datetime.timedelta(days=offset),
-            # Only offsets the agreement lived through: one signed 20 days before its end
-            # gets the 7-day reminder, not three late ones for 90, 60 and 30.
-            active_since__lte=_date_minus(offset),
-        ).filter(_not_planned(ReminderKind.RENEWAL, offset=offset))
-        due += [(row, offset) for row in rows.values_list(*fields)]
-    # Agreements with their own offsets are few; their offsets are read in Python.
-    for agreement in active.exclude(reminder_offsets="").select_related("owner"):
-        for offset in agreement.reminder_offset_list:
-            day = agreement.ends_on - datetime.timedelta(days=offset)
-            if day <= today and agreement.active_since <= day:
-                row = (
-                    agreement.pk,
-                    agreement.partner_id,
-                    agreement.ends_on,
-                    agreement.owner.email,
-                    agreement.active_since,
-                )
-                due.append((row, offset))
-    emails = _partner_emails({row[1] for row, _offset in due})
+    # Only agreements with an offset already passed: the portal's largest offset bounds those
+    # on the default offsets; the few with their own offsets are all read.
+    widest = today + datetime.timedelta(days=max(settings.REMINDER_OFFSETS))
+    candidates = list(running.filter(Q(reminder_offsets="", ends_on__lte=widest) | ~Q(reminder_offsets="")))
+    sent: dict[int, int] = {}
+    for agreement_id, smallest in (
+        Reminder.objects.filter(
+            agreement__in=[a.pk for a in candidates], kind__in=[ReminderKind.RENEWAL, ReminderKind.RENEWAL_UNSIGNED]
+        )
+        .values_list("agreement_id")
+        .annotate(smallest=Min("offset_days"))
+    ):
+        sent[agreement_id] = smallest
+    due = []
+    for agreement in candidates:
+        left = (agreement.ends_on - today).days
+        passed = [
+            offset
+            for offset in renewal_offsets(agreement)
+            if offset >= left and agreement.active_since <= agreement.ends_on - datetime.timedelta(days=offset)
+        ]
+        if not passed:
+            continue
+        offset = min(passed)
+        if agreement.pk in sent and sent[agreement.pk] <= offset:
+            continue  # this offset, or a later one, was already reminded
+        due.append((agreement, offset, left))
+    return due
+
+
+def _plan_renewals(today: datetime.date) -> list[Planned]:
+    """Renewal reminders, or, once a renewal exists, reminders to finish it in time.
+
+    Without a renewal: the owner and the partner are told the agreement ends soon. With a
+    renewal still a draft or awaiting signatures: its owner, and its signatories who have
+    not signed (with a fresh link), are asked to finish it before the current term ends.
+    A renewal signed already needs nothing.
+    """
+    due = _term_reminders_due(today)
+    emails = _partner_emails({agreement.partner_id for agreement, _offset, _left in due})
+    unsigned = {
+        agreement.renewed_by.pk: agreement
+        for agreement, _offset, _left in due
+        if getattr(agreement, "renewed_by", None) is not None
+        and agreement.renewed_by.status in (AgreementStatus.DRAFT, AgreementStatus.AWAITING_SIGNATURES)
+    }
+    signatories: dict[int, list[SigningRequest]] = defaultdict(list)
+    for request in SigningRequest.objects.filter(
+        agreement_id__in=unsigned,
+        amendment=None,
+        status__in=OPEN_SIGNING_STATUSES,
+        agreement__status=AgreementStatus.AWAITING_SIGNATURES,
+    ).order_by("pk"):
+        signatories[request.agreement_id].append(request)
     planned = []
-    for (pk, partner_id, ends_on, owner_email, _since), offset in due:
-        day = ends_on - datetime.timedelta(days=offset)
-        for email in dict.fromkeys([owner_email, *emails.get(partner_id, [])]):
-            if email:
-                planned.append(Planned(ReminderKind.RENEWAL, pk, offset, day, email))
+    for agreement, _offset, left in due:
+        renewal = getattr(agreement, "renewed_by", None)
+        if renewal is None:
+            recipients = [agreement.owner.email, *emails.get(agreement.partner_id, [])]
+            planned += [
+                Planned(ReminderKind.RENEWAL, agreement.pk, left, today, email)
+                for email in dict.fromkeys(recipients)
+                if email
+            ]
+        elif renewal.pk in unsigned:
+            if renewal.owner.email:
+                planned.append(Planned(ReminderKind.RENEWAL_UNSIGNED, agreement.pk, left, today, renewal.owner.email))
+            planned += [
+                Planned(
+                    ReminderKind.RENEWAL_UNSIGNED,
+                    agreement.pk,
+                    left,
+                    today,
+                    request.email,
+                    signing_request_id=request.pk,
+                )
+                for request in signatories[renewal.pk]
+            ]
     return planned
+
+
+def _start_agreements(today: datetime.date, report: SweepReport, dry_run: bool) -> None:
+    """Signed agreements whose start date has come are in force (a renewal supersedes its predecessor)."""
+    for agreement in Agreement.objects.filter(status=AgreementStatus.SIGNED, starts_on__lte=today).order_by("pk"):
+        if not dry_run:
+            try:
+                lifecycle.transition(agreement, "start", today=today)
+            except lifecycle.TransitionError:
+                continue  # another sweep got there first
+        report.started_agreements.append(agreement.reference)
 
 
 def _expire_agreements(today: datetime.date, report: SweepReport, dry_run: bool) -> list[Planned]:
@@ -257,6 +335,8 @@ def reminders_sweep(*, today: datetime.date | None = None, dry_run: bool = False
     """Run the daily sweep for `today`; with dry_run, change nothing and report the plan."""
     today = today or sweep_today()
     report = SweepReport(today=today)
+    # Starts first: a renewal starting today supersedes its predecessor, which then does not expire.
+    _start_agreements(today, report, dry_run)
     planned = _expire_agreements(today, report, dry_run)
     planned += _plan_renewals(today)
     planned += _signing(today, report, dry_run)
@@ -315,37 +395,84 @@ def reminder_claim(reminder_id: int) -> Reminder | None:
     ).get(pk=reminder_id)
 
 
-def reminder_send(*, reminder_id: int) -> bool:
-    """Send one claimed reminder (email + in-app notification); True if this call sent it."""
-    from .emails import send_reminder_email
+# Reminders whose e-mail is a fresh signing link: always sent on their own.
+SIGNING_LINK_KINDS = (ReminderKind.SIGNING, ReminderKind.RENEWAL_UNSIGNED)
 
-    reminder = reminder_claim(reminder_id)
-    if reminder is None:
-        return False
+
+def _by_signing_link(reminder: Reminder) -> bool:
+    return reminder.kind in SIGNING_LINK_KINDS and reminder.signing_request_id is not None
+
+
+def reminder_batches(reminder_ids: list[int]) -> list[list[int]]:
+    """The reminders to send, grouped into e-mails: one digest per recipient and day.
+
+    A recipient gets all of the reminders due for them in one e-mail (each item once),
+    unless their account asks for one e-mail each. Signing links go on their own.
+    """
+    single: list[list[int]] = []
+    digests: dict[str, list[int]] = defaultdict(list)
+    rows = (
+        Reminder.objects.filter(pk__in=reminder_ids)
+        .select_related("recipient_user")
+        .only("pk", "kind", "signing_request_id", "recipient_email", "recipient_user__reminder_emails")
+        .order_by("pk")
+    )
+    for reminder in rows:
+        user = reminder.recipient_user
+        if _by_signing_link(reminder) or (user is not None and user.reminder_emails == ReminderEmails.EACH):
+            single.append([reminder.pk])
+        else:
+            digests[reminder.recipient_email.lower()].append(reminder.pk)
+    return single + list(digests.values())
+
+
+def reminder_send_batch(*, reminder_ids: list[int]) -> int:
+    """Send claimed reminders to one recipient: one e-mail (a digest for several), and a
+    notification each. Returns how many this call sent (0 when others had them)."""
+    from .emails import send_reminder_digest, send_reminder_email
+
+    reminders = [r for r in (reminder_claim(pk) for pk in reminder_ids) if r is not None]
+    if not reminders:
+        return 0
+    user = reminders[0].recipient_user
     try:
-        if reminder.kind == ReminderKind.SIGNING:
+        if len(reminders) == 1 and _by_signing_link(reminders[0]):
             from agreements.signing.services import signing_invite
 
-            signing_invite(signing_request_id=reminder.signing_request_id, resend=True, reminder=True)
+            signing_invite(signing_request_id=reminders[0].signing_request_id, resend=True, reminder=True)
+        elif user is not None and user.reminder_emails == ReminderEmails.NONE:
+            pass  # the notifications below are all this user wants
+        elif len(reminders) == 1:
+            send_reminder_email(reminders[0])
         else:
-            send_reminder_email(reminder)
+            send_reminder_digest(reminders)
     except Exception as error:
         # Back to the queue for the task's retry; the final failure is recorded by the task.
-        Reminder.objects.filter(pk=reminder.pk).update(status=ReminderStatus.PENDING, error=str(error)[:2000])
+        Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(
+            status=ReminderStatus.PENDING, error=str(error)[:2000]
+        )
         raise
     with transaction.atomic():
-        Reminder.objects.filter(pk=reminder.pk).update(status=ReminderStatus.SENT, sent_at=timezone.now(), error="")
-        if reminder.recipient_user_id:
-            from .emails import notification_for
+        Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(
+            status=ReminderStatus.SENT, sent_at=timezone.now(), error=""
+        )
+        from .emails import notification_for
 
-            Notification.objects.create(
-                user_id=reminder.recipient_user_id, reminder=reminder, **notification_for(reminder)
-            )
-            Notification.forget_count(reminder.recipient_user_id)
-    return True
+        for reminder in reminders:
+            if reminder.recipient_user_id:
+                Notification.objects.create(
+                    user_id=reminder.recipient_user_id, reminder=reminder, **notification_for(reminder)
+                )
+                Notification.forget_count(reminder.recipient_user_id)
+    return len(reminders)
 
 
-def reminder_failed(*, reminder_id: int, error: str) -> None:
-    Reminder.objects.filter(pk=reminder_id).exclude(status=ReminderStatus.SENT).update(
+def reminder_send(*, reminder_id: int) -> bool:
+    """Send one reminder on its own (email + in-app notification); True if this call sent it."""
+    return reminder_send_batch(reminder_ids=[reminder_id]) == 1
+
+
+def reminder_failed(*, reminder_ids: list[int], error: str) -> None:
+    Reminder.objects.filter(pk__in=reminder_ids).exclude(status=ReminderStatus.SENT).update(
         status=ReminderStatus.FAILED, error=error[:2000]
     )

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.models import ReminderEmails, User
 from accounts.permissions import editor_required, staff_required
 from agreements.models import Agreement
 from agreements.models.core import parse_offsets, validate_offsets
@@ -21,7 +22,24 @@ from .models import CalendarFeed, Notification, Reminder
 def notification_list(request):
     notifications = Notification.objects.filter(user=request.user).select_related("agreement")
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
-    return render(request, "reminders/notification_list.html", {"page": page})
+    return render(
+        request,
+        "reminders/notification_list.html",
+        {"page": page, "reminder_email_choices": ReminderEmails.choices},
+    )
+
+
+@login_required
+@require_POST
+def reminder_emails(request):
+    """How the user's reminders arrive by e-mail: a daily digest, one each, or none."""
+    choice = request.POST.get("reminder_emails", "")
+    if choice not in ReminderEmails.values:
+        messages.error(request, _("Choose how reminders reach you by e-mail."))
+    else:
+        User.objects.filter(pk=request.user.pk).update(reminder_emails=choice)
+        messages.success(request, _("Your reminder e-mail setting was saved."))
+    return redirect("reminders:notifications")
 
 
 @login_required

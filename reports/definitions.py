@@ -33,7 +33,7 @@ from agreements.models import (
     accepted_progress,
     overdue_q,
 )
-from common import dates
+from common import clock, dates
 from partners.models import Sector
 from reminders.models import Reminder, ReminderKind, ReminderStatus
 
@@ -94,7 +94,7 @@ class Report:
     MAX_ROWS = 500
 
     def __init__(self, params, *, today: datetime.date | None = None):
-        self.today = today or timezone.localdate()
+        self.today = today or clock.today()
         self.form = RangeForm(params or None, initial=self.default_range())
         self.form.fields["by"].choices = self.groupings
         if not self.groupings:
@@ -156,6 +156,7 @@ class AgreementsReport(Report):
 
     STATUS_GROUPS = [
         ("active", _("Active"), Q(status=AgreementStatus.ACTIVE)),
+        ("signed", _("Signed, in force from a later date"), Q(status=AgreementStatus.SIGNED)),
         ("awaiting", _("Awaiting signatures"), Q(status=AgreementStatus.AWAITING_SIGNATURES)),
         ("draft", _("Draft"), Q(status=AgreementStatus.DRAFT)),
         ("ended", _("Ended"), Q(status__in=ENDED_STATUSES)),

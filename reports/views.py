@@ -10,9 +10,9 @@ from django.contrib import admin
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import clock
 from partners.models import CharityProfile
 from spreadsheets import formats
 from spreadsheets.exports import download_response
@@ -83,7 +83,7 @@ def report_view(request: HttpRequest, slug: str) -> TemplateResponse:
 def report_print(request: HttpRequest, slug: str) -> TemplateResponse:
     report = _report(request, slug)
     result = report.build()
-    context = _context(request, report, result, charity=CharityProfile.load(), generated_at=timezone.localdate())
+    context = _context(request, report, result, charity=CharityProfile.load(), generated_at=clock.today())
     return TemplateResponse(request, "admin/reports/print.html", context)
 
 
@@ -128,7 +128,7 @@ def report_export(request: HttpRequest, slug: str, file_format: str) -> HttpResp
     response = HttpResponse(body, content_type=CONTENT_TYPES[file_format])
     suffix = f"-{report.by}" if report.by else ""
     response["Content-Disposition"] = (
-        f'attachment; filename="report-{report.slug}{suffix}-{timezone.localdate():%Y-%m-%d}.{file_format}"'
+        f'attachment; filename="report-{report.slug}{suffix}-{clock.today():%Y-%m-%d}.{file_format}"'
     )
     return response
 

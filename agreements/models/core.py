@@ -16,9 +16,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from common import clock, dates
 from common.choices import ChoiceDisplayMixin
+from common.dates import Calendar
 from common.search import document
 from common.validators import reject_bidi_controls
 
@@ -140,6 +143,8 @@ class AgreementLocked(ValidationError):
 class AgreementStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     AWAITING_SIGNATURES = "awaiting_signatures", _("Awaiting signatures")
+    # Fully signed, before its start date: in force from then on.
+    SIGNED = "signed", pgettext_lazy("agreement status", "Signed")
     ACTIVE = "active", _("Active")
     EXPIRED = "expired", _("Expired")
     TERMINATED = "terminated", _("Terminated")
@@ -172,6 +177,9 @@ def visible_q(user, prefix: str = "") -> Q:
     return Q(pk__in=[])
 
 
+# Ended agreements whose final progress reports are still accepted within the grace period.
+REPORTABLE_AFTER_END = (AgreementStatus.EXPIRED, AgreementStatus.RENEWED)
+
 # In force: the terms bind the parties today (`AgreementQuerySet.in_force`).
 IN_FORCE = Q(status=AgreementStatus.ACTIVE)
 
@@ -191,7 +199,7 @@ class AgreementQuerySet(models.QuerySet):
         return {partner_id: (n, in_force) for partner_id, n, in_force in rows}
 
     def ending_within(self, days: int) -> AgreementQuerySet:
-        today = timezone.localdate()
+        today = clock.today()
         return self.filter(
             status=AgreementStatus.ACTIVE,
             ends_on__gte=today,
@@ -223,6 +231,13 @@ class Agreement(ChoiceDisplayMixin, models.Model):
     signed_on = models.DateField(_("signed on"), null=True, blank=True)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
+    term_calendar = models.CharField(
+        _("term counted in"),
+        max_length=10,
+        choices=Calendar.choices,
+        default=Calendar.GREGORIAN,
+        help_text=_("The calendar whose months and years count the term, its renewal and moved due dates."),
+    )
     renewal_notice_days = models.PositiveSmallIntegerField(
         _("renewal notice (days)"),
         default=90,
@@ -299,6 +314,7 @@ class Agreement(ChoiceDisplayMixin, models.Model):
         "partner_id",
         "starts_on",
         "ends_on",
+        "term_calendar",
         "renewal_notice_days",
     )
 
@@ -343,7 +359,7 @@ class Agreement(ChoiceDisplayMixin, models.Model):
         if self.pk and loaded_status != AgreementStatus.DRAFT and self.content_changed():
             raise AgreementLocked()
         if not self.reference:
-            self.reference = ReferenceSequence.next_reference(timezone.localdate().year)
+            self.reference = ReferenceSequence.next_reference(clock.today().year)
         self.search_text = document(self.reference, self.title_ar, self.title_en, self.summary_ar, self.summary_en)
         if not self._state.adding and kwargs.get("update_fields") is None:
             # The audit chain's head moves only through agreements.audit; a full save of
@@ -387,7 +403,27 @@ class Agreement(ChoiceDisplayMixin, models.Model):
         """Days until the end date for a running agreement, else None."""
         if self.status != AgreementStatus.ACTIVE:
             return None
-        return (self.ends_on - timezone.localdate()).days
+        return (self.ends_on - clock.today()).days
+
+    @property
+    def last_report_day(self) -> datetime.date:
+        """The last day progress may be reported: the end date plus the final report's grace."""
+        return self.ends_on + datetime.timedelta(days=settings.FINAL_REPORT_GRACE_DAYS)
+
+    def accepts_progress_on(self, today: datetime.date) -> bool:
+        """In force, or ended (expired, renewed) no longer ago than the final report's grace period."""
+        if self.status == AgreementStatus.ACTIVE:
+            return True
+        return self.status in REPORTABLE_AFTER_END and today <= self.last_report_day
+
+    @property
+    def accepts_progress(self) -> bool:
+        return self.accepts_progress_on(clock.today())
+
+    @property
+    def term_months(self) -> int | None:
+        """The term's length in whole months of its calendar (12 for a year), or None."""
+        return dates.term_months(self.starts_on, self.ends_on, self.term_calendar)
 
 
 class Clause(ChoiceDisplayMixin, models.Model):
@@ -461,7 +497,7 @@ def overdue_q(prefix: str = "", today: datetime.date | None = None) -> Q:
     The one definition as a filter on the commitment at `prefix`, used by the partner
     portal, the admin, the reports and the reminder sweep.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return Q(**{f"{prefix}due_on__lt": today}) & ~Q(**{f"{prefix}status__in": CLOSED_COMMITMENT_STATUSES})
 
 
@@ -541,7 +577,7 @@ class Commitment(ChoiceDisplayMixin, models.Model):
     @property
     def is_overdue(self) -> bool:
         """Past its due date and neither achieved nor cancelled (as `overdue_q`, in Python)."""
-        return self.overdue_on(timezone.localdate())
+        return self.overdue_on(clock.today())
 
     def overdue_on(self, today: datetime.date) -> bool:
         """`is_overdue` for a given today: a list of many commitments reads the clock once."""
@@ -590,6 +626,8 @@ class ProgressUpdate(ChoiceDisplayMixin, models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True, validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
+    # Reported after the agreement's end date, in the final report's grace period.
+    late = models.BooleanField(_("late"), default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

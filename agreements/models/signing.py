@@ -181,11 +181,14 @@ class AuditKind(models.TextChoices):
     REVOKED = "revoked", _("Request revoked")
     RECALLED = "recalled", _("Pulled back to draft")
     ACTIVATED = "activated", _("Fully signed: in force")
+    FULLY_SIGNED = "fully_signed", _("Fully signed: in force from its start date")
+    STARTED = "started", _("In force from its start date")
     EXPIRED = "expired", _("Link expired")
     PDF_ISSUED = "pdf_issued", _("Signed PDF issued")
     TERMINATED = "terminated", _("Agreement terminated")
     ENDED = "ended", _("Agreement reached its end date")
     RENEWED = "renewed", _("Agreement renewed")
+    RENEWAL_STARTED = "renewal_started", _("Renewal started")
 
 
 GENESIS = "0" * 64

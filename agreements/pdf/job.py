@@ -25,9 +25,9 @@ from django.utils import timezone, translation
 from outbox.services import outbox_enqueue
 
 from ..audit import audit_record
+from ..measures import SIGNED_STATUSES
 from ..models import (
     Agreement,
-    AgreementStatus,
     AuditEvent,
     AuditKind,
     PdfStatus,
@@ -101,7 +101,7 @@ def _claim(agreement_id: int, task_id: str) -> bool:
     if task_id:
         abandoned |= Q(pdf_claimed_by=task_id)
     claimed = (
-        Agreement.objects.filter(pk=agreement_id, status__in=[AgreementStatus.ACTIVE, AgreementStatus.RENEWED])
+        Agreement.objects.filter(pk=agreement_id, status__in=SIGNED_STATUSES)
         .filter(Q(pdf_status=PdfStatus.PENDING) | (Q(pdf_status=PdfStatus.RENDERING) & abandoned))
         .update(
             pdf_status=PdfStatus.RENDERING,

@@ -163,7 +163,7 @@ def signature_record(
     image_png: bytes | None = None,
     typed_text: str = "",
 ) -> Signature:
-    """Record a signature; activate the agreement when it is the last one.
+    """Record a signature; the last one makes the agreement signed, or active from its start date.
 
     Refused (SigningRefused) when the request is no longer open, or when the content
     the signatory saw (its hash) is not the content that was sent for signature, or the
@@ -230,7 +230,7 @@ def signature_record(
     )
     remaining = agreement.signing_requests.filter(amendment=None, status__in=OPEN_SIGNING_STATUSES).exists()
     if not remaining:
-        lifecycle.transition(agreement, "activate", by=signature.user)
+        lifecycle.signatures_complete(agreement, by=signature.user)
     return signature
 
 

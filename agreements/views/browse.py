@@ -8,10 +8,10 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import staff_required
+from common import clock
 from common.search import normalize
 from partners.models import Contact, Partner
 
@@ -33,7 +33,7 @@ def dashboard(request):
     counts = dict(agreements.order_by().values_list("status").annotate(n=Count("id")))
     by_status = [(status, counts.get(status.value, 0)) for status in AgreementStatus]
     context = {
-        "today": timezone.localdate(),
+        "today": clock.today(),
         "by_status": by_status,
         "total": sum(counts.values()),
         "partner_count": Partner.objects.visible_to(request.user).count(),
@@ -151,6 +151,7 @@ def agreement_detail(request, reference: str):
         "can_renew": can_edit
         and agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.EXPIRED)
         and not agreement.renewed_by_reference,
+        "accepts_progress": agreement.accepts_progress,
         "terminate_form": TerminateForm(),
         "signing_requests": [r for r in agreement.signing_requests.all() if r.amendment_id is None],
         "my_signing_request": signing_request_for_user(agreement, user, agreement.signing_requests.all())

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.permissions import editor_required
+from common.http import client_ip
 from partners.models import CharityProfile
 
 from .. import lifecycle, services
@@ -41,7 +42,10 @@ def agreement_edit(request, reference: str | None = None):
     if request.method == "POST":
         form = AgreementForm(request.POST, instance=agreement)
         clauses = ClauseFormSet(request.POST, instance=agreement, prefix="clauses")
-        if form.is_valid() and clauses.is_valid():
+        valid = form.is_valid() & clauses.is_valid()
+        if valid:
+            valid = clauses.check_term(form.cleaned_data["starts_on"], form.cleaned_data["ends_on"])
+        if valid:
             try:
                 agreement = services.agreement_save(form=form, clauses=clauses, by=request.user)
             except ValidationError as error:
@@ -160,10 +164,20 @@ def renew(request, reference: str):
     """Renewal reminders link here: a confirmation page, then one click (POST) renews."""
     agreement = get_object_or_404(Agreement.objects.select_related("partner"), reference=reference)
     if request.method != "POST":
-        return render(request, "agreements/renew_confirm.html", {"agreement": agreement})
+        starts_on, ends_on, _move = services.renewal_term(agreement)
+        return render(
+            request,
+            "agreements/renew_confirm.html",
+            {"agreement": agreement, "starts_on": starts_on, "ends_on": ends_on},
+        )
     result = _attempt(
         request,
-        lambda: services.agreement_renew(agreement=agreement, by=request.user),
+        lambda: services.agreement_renew(
+            agreement=agreement,
+            by=request.user,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        ),
         _("A renewal was drafted with the same clauses. Review it and send it for signature."),
     )
     return redirect("agreements:detail", (result or agreement).reference)

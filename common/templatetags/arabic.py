@@ -34,6 +34,14 @@ def gregorian(value: datetime.date | None) -> str:
 
 
 @register.filter
+def both_calendars(value: datetime.date | None) -> str:
+    """`10 ديسمبر 2026 (1 رجب 1448 هـ)` as plain text (see `dates.both`)."""
+    if not value:
+        return ""
+    return dates.both(value)
+
+
+@register.filter
 def dual_date(value: datetime.date | datetime.datetime | None) -> str:
     """Gregorian and Hijri side by side, as HTML: `29 نوفمبر 2026 · 19 جمادى الآخرة 1448 هـ`."""
     if not value:

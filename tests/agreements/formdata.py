@@ -23,6 +23,7 @@ def agreement_post(
         "owner": header.pop("owner", ""),
         "starts_on": starts_on,
         "ends_on": ends_on,
+        "term_calendar": header.pop("term_calendar", "gregorian"),
         "renewal_notice_days": str(header.pop("renewal_notice_days", 90)),
         "summary_ar": header.pop("summary_ar", ""),
         "summary_en": header.pop("summary_en", ""),

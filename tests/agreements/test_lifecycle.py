@@ -138,16 +138,35 @@ def test_activation_waits_for_every_signature():
     assert agreement.signed_on is not None and agreement.activated_at is not None
 
 
-def test_a_renewal_in_force_marks_its_predecessor_renewed():
+def test_a_renewal_supersedes_its_predecessor_on_its_start_date_not_when_signed():
     from agreements.services import agreement_renew
 
-    old = set_status(agreement_with_clauses(clauses=2), AgreementStatus.ACTIVE)
+    old = set_status(agreement_with_clauses(clauses=2), AgreementStatus.ACTIVE)  # ends 15 March 2028
     renewal = agreement_renew(agreement=old, by=StaffFactory())
     renewal = transition(renewal, "send_for_signature", signatories=signatories(renewal))
     sign_all(renewal)
-    transition(renewal, "activate")
+    # Signed a year and more before it starts: signed, not in force; the running one stays active.
+    renewal = lifecycle.signatures_complete(renewal)
+    old.refresh_from_db()
+    assert (renewal.status, old.status) == (AgreementStatus.SIGNED, AgreementStatus.ACTIVE)
+    assert old.accepts_progress
+    with pytest.raises(TransitionError, match="comes into force on its start date"):
+        transition(renewal, "start", today=datetime.date(2028, 3, 15))
+    transition(renewal, "start", today=datetime.date(2028, 3, 16))
     old.refresh_from_db()
     assert old.status == AgreementStatus.RENEWED
+
+
+def test_the_last_signature_on_or_after_the_start_date_brings_the_agreement_into_force_at_once(settings):
+    agreement = sent_agreement(starts_on=datetime.date(2027, 1, 1), ends_on=datetime.date(2027, 12, 31))
+    sign_all(agreement)
+    settings.PORTAL_TODAY = "2026-12-31"
+    assert lifecycle.signatures_complete(agreement).status == AgreementStatus.SIGNED
+    other = sent_agreement(starts_on=datetime.date(2027, 1, 1), ends_on=datetime.date(2027, 12, 31))
+    sign_all(other)
+    settings.PORTAL_TODAY = "2027-01-01"
+    other = lifecycle.signatures_complete(other)
+    assert other.status == AgreementStatus.ACTIVE and other.activated_at is not None
 
 
 def test_expiry_only_after_the_end_date():

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from agreements.lifecycle import TransitionError
-from agreements.models import Agreement, AgreementStatus
+from agreements.models import Agreement, AgreementStatus, Commitment
 from agreements.services import agreement_renew, amendment_create
 from tests.factories import AgreementFactory, StaffFactory, agreement_with_clauses, set_status
 
@@ -15,6 +15,7 @@ def test_renewal_copies_clauses_and_shifts_dates():
     old = agreement_with_clauses(
         clauses=3, starts_on=datetime.date(2026, 1, 1), ends_on=datetime.date(2026, 12, 31), status="active"
     )
+    Commitment.objects.filter(clause__agreement=old).update(due_on=datetime.date(2026, 6, 15))
     renewal = agreement_renew(agreement=old, by=StaffFactory())
     assert renewal.status == AgreementStatus.DRAFT
     assert renewal.renews == old
@@ -24,7 +25,10 @@ def test_renewal_copies_clauses_and_shifts_dates():
     )
     old_due = sorted(c.due_on for clause in old.clauses.all() for c in clause.commitments.all())
     new_due = sorted(c.due_on for clause in renewal.clauses.all() for c in clause.commitments.all())
-    assert [(n - o).days for o, n in zip(old_due, new_due, strict=True)] == [365] * len(old_due)
+    # Twelve calendar months later: the same day of the same month.
+    assert [(n.year - o.year, n.month - o.month, n.day - o.day) for o, n in zip(old_due, new_due, strict=True)] == [
+        (1, 0, 0)
+    ] * len(old_due)
     assert old.reference != renewal.reference
 
 

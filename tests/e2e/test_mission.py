@@ -183,7 +183,7 @@ def test_the_whole_mission(browser, stack, shoot, tmp_path):
     staff_context.close()
 
     # 10. The clock moves to 30 days before the end; beat's sweep runs; one email each.
-    stack.start("worker", REMINDER_TODAY_OVERRIDE=THIRTY_DAYS_BEFORE)
+    stack.start("worker", PORTAL_TODAY=THIRTY_DAYS_BEFORE)
     stack.start("beat", REMINDER_SWEEP_INTERVAL="2")
 
     def thirty_day_reminders():

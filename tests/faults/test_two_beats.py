@@ -23,9 +23,7 @@ def test_two_beats_send_each_reminder_once(celery_processes, mail_dir, tmp_path)
     firdaws = Agreement.objects.get(partner__name_ar="جمعية الفردوس لإكرام الموتى")
     today = firdaws.ends_on - datetime.timedelta(days=30)
     # Two worker processes, so the two beats' sweeps can run at the same time.
-    celery_processes.start(
-        "worker", "worker", "--concurrency", "2", "-l", "INFO", REMINDER_TODAY_OVERRIDE=today.isoformat()
-    )
+    celery_processes.start("worker", "worker", "--concurrency", "2", "-l", "INFO", PORTAL_TODAY=today.isoformat())
     for name in ("beat-1", "beat-2"):
         celery_processes.start(
             name,

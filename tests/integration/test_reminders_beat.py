@@ -35,7 +35,7 @@ def test_beat_and_worker_send_the_30_day_reminders_once(celery_processes, mail_d
         "--without-gossip",
         "-l",
         "INFO",
-        REMINDER_TODAY_OVERRIDE=today.isoformat(),
+        PORTAL_TODAY=today.isoformat(),
     )
     celery_processes.start(
         "beat", "beat", "-l", "INFO", "--schedule", str(mail_dir.parent / "beat-schedule"), REMINDER_SWEEP_INTERVAL="2"

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from agreements.models import AgreementStatus, SigningRequest, SigningStatus
 from reminders.models import Notification, Reminder, ReminderKind, ReminderStatus
-from reminders.services import reminder_send, reminders_sweep
+from reminders.services import reminder_batches, reminder_send, reminder_send_batch, reminders_sweep
 from tests.factories import (
     AgreementFactory,
     ClauseFactory,
@@ -38,8 +38,8 @@ def run(today: datetime.date) -> list[Reminder]:
     """One sweep as beat runs it: plan, then send everything queued (tasks run in-process)."""
     before = set(Reminder.objects.filter(status=ReminderStatus.SENT).values_list("pk", flat=True))
     report = reminders_sweep(today=today)
-    for pk in report.new_reminders:
-        reminder_send(reminder_id=pk)
+    for ids in reminder_batches(report.new_reminders):
+        reminder_send_batch(reminder_ids=ids)
     return list(Reminder.objects.filter(status=ReminderStatus.SENT).exclude(pk__in=before))
 
 
@@ -64,22 +64,25 @@ def test_renewal_reminders_go_out_at_each_offset_to_owner_and_partner_contacts()
     assert offsets_sent(agreement) == [90, 60]
 
 
-def test_a_missed_offset_is_sent_once_late_not_skipped():
+def test_missed_offsets_make_one_catch_up_reminder_with_the_real_days_left():
     agreement = active_agreement()
     run(D(2026, 10, 3))
-    # No sweep ran for weeks (worker down); the 60 and 30 day reminders are now both due.
+    # No sweep ran for weeks (worker down): the 60 and 30 day reminders both passed. One
+    # catch-up reminder goes out per recipient, saying the 12 days really left.
     late = run(D(2026, 12, 20))
-    assert sorted({r.offset_days for r in late}, reverse=True) == [60, 30]
-    assert all(r.due_on < D(2026, 12, 20) for r in late)
+    assert [r.offset_days for r in late] == [12, 12]
+    assert all(r.due_on == D(2026, 12, 20) for r in late)
     assert run(D(2026, 12, 21)) == []
-    assert {r.offset_days for r in run(D(2026, 12, 26))} == {7}
-    assert offsets_sent(agreement) == [90, 60, 30, 7]
-    assert Reminder.objects.filter(agreement=agreement).count() == 8  # 4 offsets x 2 recipients
+    assert {r.offset_days for r in run(D(2026, 12, 25))} == {7}
+    assert offsets_sent(agreement) == [90, 12, 7]
+    assert Reminder.objects.filter(agreement=agreement).count() == 6  # 3 reminders x 2 recipients
+    message = next(m for m in mail.outbox if "12" in m.subject)
+    assert "ends in 12 days" in message.subject
 
 
 def test_an_agreement_signed_shortly_before_its_end_only_gets_the_offsets_it_lived_through():
     agreement = active_agreement(starts=D(2026, 12, 10), ends=D(2027, 1, 1))
-    run(D(2026, 12, 26))
+    run(D(2026, 12, 25))
     assert offsets_sent(agreement) == [7]
 
 

@@ -3,7 +3,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from agreements.models import Agreement
-from reminders.services import reminder_send, reminders_sweep
+from reminders.services import reminder_batches, reminder_send_batch, reminders_sweep
 
 
 class Command(BaseCommand):
@@ -25,6 +25,8 @@ class Command(BaseCommand):
         references = dict(
             Agreement.objects.filter(pk__in={p.agreement_id for p in report.planned}).values_list("pk", "reference")
         )
+        for reference in report.started_agreements:
+            self.stdout.write(f"{'would bring into force' if dry_run else 'in force'}: agreement {reference}")
         verb = "would expire" if dry_run else "expired"
         for reference in report.expired_agreements:
             self.stdout.write(f"{verb} agreement {reference}")
@@ -36,5 +38,5 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(f"{len(report.planned)} reminder(s) would be sent for {report.today}.")
             return
-        sent = sum(reminder_send(reminder_id=pk) for pk in report.new_reminders)
+        sent = sum(reminder_send_batch(reminder_ids=ids) for ids in reminder_batches(report.new_reminders))
         self.stdout.write(self.style.SUCCESS(f"{sent} reminder(s) sent for {report.today}."))
