@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, Min, OuterRef, Q
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import ReminderEmails, User
@@ -115,7 +115,9 @@ def _term_reminders_due(today: datetime.date) -> list[tuple[Agreement, int, int]
     """
     running = (
         Agreement.objects.filter(status=AgreementStatus.ACTIVE, ends_on__gte=today)
-        .annotate(active_since=Coalesce(TruncDate("activated_at"), "signed_on", "starts_on"))
+        # In force since its start date, or since its signing when signed later (dates, not the
+        # activation's timestamp: a demo's moved clock moves them too).
+        .annotate(active_since=Greatest("starts_on", Coalesce("signed_on", "starts_on")))
         .select_related("owner", "renewed_by__owner")
         .only(
             "id",
