@@ -158,9 +158,8 @@ def test_a_due_date_outside_the_term_is_refused_at_the_field_in_arabic(staff_cli
 
 def test_an_end_before_the_start_and_a_length_that_disagrees_are_refused(staff_client):
     partner = PartnerFactory()
-    response = staff_client.post(
-        reverse("agreements:create"), agreement_post(partner_id=partner.pk, starts_on="2027-01-01", ends_on="2026-12-01")
-    )
+    backwards = agreement_post(partner_id=partner.pk, starts_on="2027-01-01", ends_on="2026-12-01")
+    response = staff_client.post(reverse("agreements:create"), backwards)
     assert "يجب أن يكون تاريخ الانتهاء بعد تاريخ البدء" in response.content.decode()
     data = agreement_post(partner_id=partner.pk, starts_on="2027-01-01", ends_on="2027-06-30")
     data |= {"term_years": "1"}
