@@ -11,7 +11,7 @@ processes, the worker and beat read the same value.
   how a demo or the year-in-the-life test walks through an agreement's life day by day.
 
 Neither is set in production; the check `portal.W001` warns when one is set without DEBUG.
-The time of day stays the real one: only the date is moved.
+The time of day stays the real one: only the date is moved (`now()` for deadlines in days).
 """
 
 from __future__ import annotations
@@ -54,6 +54,20 @@ def overridden() -> datetime.date | None:
 def today() -> datetime.date:
     """Today in the portal's time zone (TIME_ZONE), unless a demo or test moved the date."""
     return overridden() or timezone.localdate()
+
+
+def now() -> datetime.datetime:
+    """The current moment, moved by as many whole days as the date was (the real time of day).
+
+    For the deadlines counted in days that belong to the portal's day (a signing link valid
+    for 14 days, the days after which an unsigned signatory is reminded). Audit events,
+    logs and claims keep the real time.
+    """
+    real = timezone.now()
+    moved = overridden()
+    if moved is None:
+        return real
+    return real + (moved - timezone.localdate(real))
 
 
 def set_today(path: str, day: datetime.date | None) -> None:

@@ -244,7 +244,7 @@ def _expire_agreements(today: datetime.date, report: SweepReport, dry_run: bool)
 
 def _signing(today: datetime.date, report: SweepReport, dry_run: bool) -> list[Planned]:
     planned = []
-    now = timezone.now()
+    now = clock.now()
     # Links past their deadline: the request expires and the owner is told.
     stale = SigningRequest.objects.filter(status__in=OPEN_SIGNING_STATUSES, token_expires_at__lt=now).select_related(
         "agreement__owner"

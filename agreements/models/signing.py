@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import clock
 from common.tokens import hash_token
 
 from .core import Agreement, Party
@@ -82,7 +83,8 @@ class SigningRequest(models.Model):
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("signed or declined at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # The portal's moment (common/clock.py): signatories are reminded days after it.
+    created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
     objects = SigningRequestQuerySet.as_manager()
 
@@ -105,12 +107,12 @@ class SigningRequest(models.Model):
         """
         token = secrets.token_urlsafe(32)
         self.token_hash = hash_token(token)
-        self.token_expires_at = timezone.now() + timezone.timedelta(days=settings.SIGNING_LINK_DAYS)
+        self.token_expires_at = clock.now() + timezone.timedelta(days=settings.SIGNING_LINK_DAYS)
         return token
 
     def link_is_usable(self, now=None) -> bool:
         """A link works while the request is open, unexpired and the agreement awaits signatures."""
-        now = now or timezone.now()
+        now = now or clock.now()
         from .core import AgreementStatus
 
         awaiting = (

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common import clock
 from common.text import has_bidi_controls
 from common.tokens import hash_token
 from outbox.services import outbox_enqueue
@@ -97,7 +98,7 @@ def signing_invite(
     if request.status not in OPEN_SIGNING_STATUSES or agreement.status != AgreementStatus.AWAITING_SIGNATURES:
         return None
     token = request.issue_token()
-    now = timezone.now()
+    now = clock.now()
     request.sent_at = now
     request.send_count += 1
     if request.status == SigningStatus.PENDING:

@@ -274,12 +274,14 @@ def test_portal_team(world):
     run()
 
 
-@covers("reminders:read_all", "reminders:calendar")
+@covers("reminders:read_all", "reminders:calendar", "reminders:reminder_emails")
 def test_notifications_and_calendar(world):
     @given(
         user=st.sampled_from([world.staff, world.partner_admin]),
-        which=st.sampled_from(["reminders:read_all", "reminders:calendar"]),
-        data=s.fields({"action": s.choice(["revoke", "issue"])}),
+        which=st.sampled_from(["reminders:read_all", "reminders:calendar", "reminders:reminder_emails"]),
+        data=s.fields(
+            {"action": s.choice(["revoke", "issue"]), "reminder_emails": s.choice(["digest", "each", "none"])}
+        ),
     )
     def run(user, which, data):
         exercise(world.login(user), "POST", reverse(which), data, silent_ok=which == "reminders:read_all")

@@ -53,6 +53,7 @@ NOT_PAGES = {
     "agreements:attachment_upload": "POST only",
     "agreements:sign": "the staff signing page: fetched with the chairman below",
     "reminders:read_all": "POST only",
+    "reminders:reminder_emails": "POST only",
     "reminders:offsets": "POST only",
     "portal:team_active": "POST only",
     "reports:export": "fetched with the export job below",

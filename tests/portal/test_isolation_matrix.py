@@ -239,7 +239,13 @@ def test_partner_users_never_reach_another_partners_data(client, worlds):
                 body = response.content.decode(errors="ignore") if not getattr(response, "streaming", False) else ""
                 leaked = [marker for marker in theirs.markers if marker in body]
                 assert not leaked, f"{method.upper()} {url} as partner A shows {leaked}"
-                own_pages = {"home", "reminders:notifications", "reminders:read_all", "reminders:calendar"}
+                own_pages = {
+                    "home",
+                    "reminders:notifications",
+                    "reminders:read_all",
+                    "reminders:reminder_emails",
+                    "reminders:calendar",
+                }
                 if name in PUBLIC or name in own_pages:
                     continue
                 if name.startswith("portal:") and name in {"portal:home", "portal:commitments", "portal:team"}:
