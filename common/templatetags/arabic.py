@@ -38,13 +38,29 @@ def dual_date(value: datetime.date | datetime.datetime | None) -> str:
     """Gregorian and Hijri side by side, as HTML: `29 نوفمبر 2026 · 19 جمادى الآخرة 1448 هـ`."""
     if not value:
         return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    value = dates.local_date(value)
     return format_html(
         '<span class="dual-date"><time datetime="{}">{}</time><span class="hijri text-body-secondary">{}</span></span>',
         value.isoformat(),
         dates.gregorian(value),
         dates.hijri(value),
+    )
+
+
+@register.filter
+def dual_datetime(value: datetime.datetime | None) -> str:
+    """`dual_date` of a moment, with the time of day, both where the portal is (TIME_ZONE).
+
+    `2 ديسمبر 2026 00:42` over `22 جمادى الآخرة 1448 هـ` for 21:42 UTC on 1 December.
+    """
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return format_html(
+        '<span class="dual-date"><time datetime="{}">{}</time><span class="hijri text-body-secondary">{}</span></span>',
+        local.isoformat(timespec="minutes"),
+        dates.gregorian_time(local),
+        dates.hijri(local),
     )
 
 
