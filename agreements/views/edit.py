@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.permissions import editor_required
+from common.http import origin
 from partners.models import CharityProfile
 
 from .. import lifecycle, services
@@ -101,7 +102,9 @@ def send_for_signature(request, reference: str):
             ]
             _attempt(
                 request,
-                lambda: lifecycle.transition(agreement, "send_for_signature", by=request.user, signatories=signatories),
+                lambda: lifecycle.transition(
+                    agreement, "send_for_signature", by=request.user, signatories=signatories, **origin(request)
+                ),
                 _("The agreement was sent for signature. Its content is now locked."),
             )
             return redirect("agreements:detail", agreement.reference)
@@ -129,7 +132,7 @@ def recall(request, reference: str):
     agreement = get_object_or_404(Agreement, reference=reference)
     _attempt(
         request,
-        lambda: lifecycle.transition(agreement, "recall", by=request.user),
+        lambda: lifecycle.transition(agreement, "recall", by=request.user, **origin(request)),
         _("The agreement is a draft again; open signing links no longer work."),
     )
     return redirect("agreements:detail", agreement.reference)
@@ -148,7 +151,12 @@ def terminate(request, reference: str):
     _attempt(
         request,
         lambda: lifecycle.transition(
-            agreement, "terminate", by=request.user, reason=form.cleaned_data["reason"], on=form.cleaned_data["on"]
+            agreement,
+            "terminate",
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data["on"],
+            **origin(request),
         ),
         _("The agreement was terminated."),
     )

@@ -11,7 +11,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from common import dates
-from common.text import control_label, has_bidi_controls, plain_name, split_controls
+from common.http import browser_summary
+from common.text import control_label, has_bidi_controls, plain_name, reveal_bidi, split_controls
 
 register = template.Library()
 
@@ -82,6 +83,22 @@ def isolate_text(value) -> str:
     if value is None or value == "":
         return ""
     return f"{LRI}{value}{PDI}"
+
+
+@register.filter
+def browser(user_agent: str | None) -> str:
+    """A user agent in a table cell: `Chrome 131 · Windows`, the full string in its title.
+
+    The string comes from the client: isolated left-to-right, any direction control in it
+    shown as a visible marker rather than acting.
+    """
+    if not user_agent:
+        return "—"
+    return format_html(
+        '<bdi dir="ltr" class="ltr" title="{}">{}</bdi>',
+        reveal_bidi(user_agent),
+        reveal_bidi(browser_summary(user_agent)),
+    )
 
 
 @register.filter
