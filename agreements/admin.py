@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.http import origin
 from common.templatetags.arabic import dual_date
 from spreadsheets.exports import ExportAdminMixin
 
@@ -68,7 +69,7 @@ def _run_transition(modeladmin, request, queryset, name: str, **params):
     done = refused = 0
     for agreement in queryset:
         try:
-            lifecycle.transition(agreement, name, by=request.user, **params)
+            lifecycle.transition(agreement, name, by=request.user, **origin(request), **params)
         except lifecycle.TransitionError as error:
             refused += 1
             modeladmin.message_user(request, f"{agreement.reference}: {error.message}", messages.ERROR)

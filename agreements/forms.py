@@ -16,16 +16,10 @@ from common import clock, dates
 from common.dates import Calendar
 from common.text import plain_name
 from common.validators import reject_bidi_controls
+from common.widgets import DateInput
 from partners.models import Partner, Sector
 
 from .models import Agreement, AgreementStatus, Amendment, Clause, ClauseKind, Commitment, SignatureMethod
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class AgreementForm(forms.ModelForm):
@@ -359,8 +353,13 @@ class SendForSignatureForm(forms.Form):
 
 
 class TerminateForm(forms.Form):
-    on = forms.DateField(label=_("Termination date"), widget=DateInput(), initial=clock.today)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    # Rendered by hand in agreements/_actions.html, hence the Bootstrap classes here.
+    on = forms.DateField(
+        label=_("Termination date"), widget=DateInput(attrs={"class": "form-control"}), initial=clock.today
+    )
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), max_length=2000
+    )
 
 
 class AmendmentForm(forms.ModelForm):

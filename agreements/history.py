@@ -13,11 +13,11 @@ from itertools import groupby
 from typing import Any
 
 from django.db import models
-from django.utils.formats import date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from common import dates
 from partners.models import Partner
 
 from .models import Agreement, Clause, Commitment
@@ -65,10 +65,20 @@ def _display(model: type[models.Model], name: str, value: Any, labels: dict[str,
     if isinstance(model_field, models.ForeignKey):
         return labels.get(model_field.related_model.__name__, {}).get(value, f"#{value}")
     if isinstance(value, datetime.date):
-        return date_format(value, "j F Y")
+        return _when(value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return Truncator(str(value)).chars(160)
+
+
+def _when(value: datetime.date) -> str:
+    """A date in both calendars, a moment also with its time of day, both in TIME_ZONE.
+
+    `sent_at` 21:42 UTC on 1 December reads `2 ديسمبر 2026 00:42 (22 جمادى الآخرة 1448 هـ)`.
+    """
+    shown = dates.gregorian_time(value) if isinstance(value, datetime.datetime) else dates.gregorian(value)
+    other = dates.hijri(value)
+    return f"{shown} ({other})" if other else shown
 
 
 def _field_names(model: type[models.Model]) -> list[tuple[str, str]]:

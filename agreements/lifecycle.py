@@ -322,12 +322,21 @@ def available(agreement: Agreement, *, manual_only: bool = True) -> list[Transit
     return [t for t in TRANSITIONS.values() if agreement.status in t.sources and (t.manual or not manual_only)]
 
 
-def transition(agreement: Agreement, name: str, *, by: Any = None, **params: Any) -> Agreement:
+def transition(
+    agreement: Agreement,
+    name: str,
+    *,
+    by: Any = None,
+    ip: str | None = None,
+    user_agent: str = "",
+    **params: Any,
+) -> Agreement:
     """Move `agreement` through the named transition, or raise TransitionError.
 
     The row is locked for the duration, so two concurrent calls (two signatures at the
     same instant, two sweeps) see each other's result: the second finds the status
-    already changed and is refused. Returns the updated agreement.
+    already changed and is refused. Returns the updated agreement. `ip` and `user_agent`
+    of the request that asked for it go into the audit event (`**origin(request)`).
     """
     try:
         spec = TRANSITIONS[name]
@@ -351,6 +360,8 @@ def transition(agreement: Agreement, name: str, *, by: Any = None, **params: Any
             kind=AUDIT_KINDS[name],
             actor=by,
             actor_label="" if by is not None else str(_("the portal")),
+            ip=ip,
+            user_agent=user_agent,
             details={"from": previous, "to": spec.target}
             | (
                 {"content_hash": current.content_hash}

@@ -21,15 +21,25 @@ worker_process_init.connect(warm_up_pdf_renderer, dispatch_uid="agreements.pdf.w
 
 
 @shared_task(bind=True, max_retries=MAIL_MAX_RETRIES)
-def invite_signatory(self, signing_request_id: int, resend: bool = False, by_user_id: int | None = None) -> bool:
-    """Email a signatory a new personal signing link."""
+def invite_signatory(
+    self,
+    signing_request_id: int,
+    resend: bool = False,
+    by_user_id: int | None = None,
+    ip: str | None = None,
+    user_agent: str = "",
+) -> bool:
+    """Email a signatory a new personal signing link (`ip`, `user_agent`: of the staff member's request)."""
     from accounts.models import User
 
     from .signing.services import signing_invite
 
     by = User.objects.filter(pk=by_user_id).first() if by_user_id else None
     with retrying_mail(self):
-        return signing_invite(signing_request_id=signing_request_id, resend=resend, by=by) is not None
+        token = signing_invite(
+            signing_request_id=signing_request_id, resend=resend, by=by, ip=ip, user_agent=user_agent
+        )
+        return token is not None
 
 
 @shared_task(bind=True, max_retries=MAIL_MAX_RETRIES)

@@ -34,6 +34,7 @@ from agreements.models import (
     overdue_q,
 )
 from common import clock, dates
+from common.widgets import DateInput
 from partners.models import Sector
 from reminders.models import Reminder, ReminderKind, ReminderStatus
 
@@ -65,8 +66,8 @@ class Result:
 
 
 class RangeForm(forms.Form):
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
     by = forms.ChoiceField(label=_("Group by"), required=False)
 
     def clean(self):

@@ -58,3 +58,18 @@ def test_isolate_wraps_codes_in_an_ltr_bdi_and_escapes():
 
 def test_isolate_text_uses_unicode_isolates_for_plain_text():
     assert render("{{ v|isolate_text }}", v="+966 13 855 0000") == "\u2066+966 13 855 0000\u2069"
+
+
+def test_gregorian_and_hijri_of_an_aware_datetime_use_the_riyadh_day():
+    # The signed PDF prints `signed_at|gregorian · signed_at|hijri · time`: all three in Riyadh.
+    moment = datetime.datetime(2026, 12, 1, 21, 42, tzinfo=datetime.UTC)
+    with translation.override("ar"):
+        assert render("{{ d|gregorian }} · {{ d|hijri }}", d=moment) == "2 ديسمبر 2026 · 22 جمادى الآخرة 1448 هـ"
+
+
+def test_dual_datetime_shows_the_riyadh_day_and_time_of_day_in_both_calendars():
+    moment = datetime.datetime(2026, 12, 1, 21, 42, tzinfo=datetime.UTC)
+    with translation.override("en"):
+        html = render("{{ d|dual_datetime }}", d=moment)
+    assert '<time datetime="2026-12-02T00:42+03:00">2 December 2026 00:42</time>' in html
+    assert "22 Jumada al-Akhirah 1448 AH" in html

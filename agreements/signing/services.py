@@ -82,12 +82,19 @@ def find_by_token(token: str) -> SigningRequest | None:
 
 @transaction.atomic
 def signing_invite(
-    *, signing_request_id: int, resend: bool = False, by: Any = None, reminder: bool = False
+    *,
+    signing_request_id: int,
+    resend: bool = False,
+    by: Any = None,
+    reminder: bool = False,
+    ip: str | None = None,
+    user_agent: str = "",
 ) -> str | None:
     """Give the signatory a new personal link and email it; returns None if no longer open.
 
     A new token replaces the old one, so after a resend (or a reminder, which carries a
-    fresh link) only the newest link works.
+    fresh link) only the newest link works. `ip` and `user_agent` are those of the staff
+    member who asked for the resend, for the audit trail.
     """
     from ..emails import send_signing_invitation
 
@@ -110,6 +117,8 @@ def signing_invite(
         actor=by,
         actor_label="" if by else _("the portal"),
         signing_request=request,
+        ip=ip,
+        user_agent=user_agent,
         details={"to": request.email, "expires": request.token_expires_at.isoformat()},
     )
     send_signing_invitation(request, token, reminder=reminder)
@@ -265,7 +274,7 @@ def signing_decline(*, signing_request: SigningRequest, visitor: Visitor, reason
 
 
 @transaction.atomic
-def signing_revoke(*, signing_request: SigningRequest, by: Any) -> None:
+def signing_revoke(*, signing_request: SigningRequest, by: Any, ip: str | None = None, user_agent: str = "") -> None:
     """Staff cancel a request: its link stops working at once."""
     agreement, request = _locked(signing_request)
     if not request.is_open:
@@ -273,11 +282,22 @@ def signing_revoke(*, signing_request: SigningRequest, by: Any) -> None:
     request.status = SigningStatus.REVOKED
     request.token_hash = None
     request.save(update_fields=["status", "token_hash"])
-    audit_record(agreement=agreement, kind=AuditKind.REVOKED, actor=by, signing_request=request)
+    audit_record(
+        agreement=agreement,
+        kind=AuditKind.REVOKED,
+        actor=by,
+        signing_request=request,
+        ip=ip,
+        user_agent=user_agent,
+    )
 
 
-def signing_resend(*, signing_request: SigningRequest, by: Any) -> None:
-    """Send a fresh link (the old one dies); revoked or expired requests are reopened."""
+def signing_resend(*, signing_request: SigningRequest, by: Any, ip: str | None = None, user_agent: str = "") -> None:
+    """Send a fresh link (the old one dies); revoked or expired requests are reopened.
+
+    The worker that sends it writes the audit event, with the staff member's `ip` and
+    `user_agent` carried in the task's arguments.
+    """
     from ..tasks import invite_signatory
 
     with transaction.atomic():
@@ -289,7 +309,11 @@ def signing_resend(*, signing_request: SigningRequest, by: Any) -> None:
         if request.status in (SigningStatus.REVOKED, SigningStatus.EXPIRED, SigningStatus.DECLINED):
             request.status = SigningStatus.PENDING
             request.save(update_fields=["status"])
-        outbox_enqueue(task=invite_signatory, args=[request.pk, True, by.pk if by else None])
+        outbox_enqueue(
+            task=invite_signatory,
+            args=[request.pk, True, by.pk if by else None],
+            kwargs={"ip": ip, "user_agent": user_agent},
+        )
 
 
 def signing_request_for_user(agreement: Agreement, user: Any, requests=None) -> SigningRequest | None:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.permissions import editor_required
-from common.http import client_ip
+from common.http import origin
 from partners.models import CharityProfile
 
 from .. import lifecycle, services
@@ -105,7 +105,9 @@ def send_for_signature(request, reference: str):
             ]
             _attempt(
                 request,
-                lambda: lifecycle.transition(agreement, "send_for_signature", by=request.user, signatories=signatories),
+                lambda: lifecycle.transition(
+                    agreement, "send_for_signature", by=request.user, signatories=signatories, **origin(request)
+                ),
                 _("The agreement was sent for signature. Its content is now locked."),
             )
             return redirect("agreements:detail", agreement.reference)
@@ -133,7 +135,7 @@ def recall(request, reference: str):
     agreement = get_object_or_404(Agreement, reference=reference)
     _attempt(
         request,
-        lambda: lifecycle.transition(agreement, "recall", by=request.user),
+        lambda: lifecycle.transition(agreement, "recall", by=request.user, **origin(request)),
         _("The agreement is a draft again; open signing links no longer work."),
     )
     return redirect("agreements:detail", agreement.reference)
@@ -152,7 +154,12 @@ def terminate(request, reference: str):
     _attempt(
         request,
         lambda: lifecycle.transition(
-            agreement, "terminate", by=request.user, reason=form.cleaned_data["reason"], on=form.cleaned_data["on"]
+            agreement,
+            "terminate",
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data["on"],
+            **origin(request),
         ),
         _("The agreement was terminated."),
     )
@@ -172,12 +179,7 @@ def renew(request, reference: str):
         )
     result = _attempt(
         request,
-        lambda: services.agreement_renew(
-            agreement=agreement,
-            by=request.user,
-            ip=client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        ),
+        lambda: services.agreement_renew(agreement=agreement, by=request.user, **origin(request)),
         _("A renewal was drafted with the same clauses. Review it and send it for signature."),
     )
     return redirect("agreements:detail", (result or agreement).reference)

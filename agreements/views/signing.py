@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import editor_required
-from common.http import client_ip, user_agent
+from common.http import client_ip, origin, user_agent
 
 from ..forms import DeclineForm, SignForm
 from ..models import Agreement, Clause, Commitment, SignatureMethod, SigningRequest
@@ -175,7 +175,7 @@ def sign_from_account(request, reference: str):
 def signatory_resend(request, reference: str, pk: int):
     signing_request = get_object_or_404(SigningRequest, pk=pk, agreement__reference=reference)
     try:
-        services.signing_resend(signing_request=signing_request, by=request.user)
+        services.signing_resend(signing_request=signing_request, by=request.user, **origin(request))
     except services.SigningRefused as refused:
         messages.error(request, refused.message)
     else:
@@ -192,7 +192,7 @@ def signatory_resend(request, reference: str, pk: int):
 def signatory_revoke(request, reference: str, pk: int):
     signing_request = get_object_or_404(SigningRequest, pk=pk, agreement__reference=reference)
     try:
-        services.signing_revoke(signing_request=signing_request, by=request.user)
+        services.signing_revoke(signing_request=signing_request, by=request.user, **origin(request))
     except services.SigningRefused as refused:
         messages.error(request, refused.message)
     else:

@@ -11,7 +11,8 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from common import dates
-from common.text import control_label, has_bidi_controls, plain_name, split_controls
+from common.http import browser_summary
+from common.text import control_label, has_bidi_controls, plain_name, reveal_bidi, split_controls
 
 register = template.Library()
 
@@ -46,13 +47,29 @@ def dual_date(value: datetime.date | datetime.datetime | None) -> str:
     """Gregorian and Hijri side by side, as HTML: `29 نوفمبر 2026 · 19 جمادى الآخرة 1448 هـ`."""
     if not value:
         return ""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    value = dates.local_date(value)
     return format_html(
         '<span class="dual-date"><time datetime="{}">{}</time><span class="hijri text-body-secondary">{}</span></span>',
         value.isoformat(),
         dates.gregorian(value),
         dates.hijri(value),
+    )
+
+
+@register.filter
+def dual_datetime(value: datetime.datetime | None) -> str:
+    """`dual_date` of a moment, with the time of day, both where the portal is (TIME_ZONE).
+
+    `2 ديسمبر 2026 00:42` over `22 جمادى الآخرة 1448 هـ` for 21:42 UTC on 1 December.
+    """
+    if not value:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return format_html(
+        '<span class="dual-date"><time datetime="{}">{}</time><span class="hijri text-body-secondary">{}</span></span>',
+        local.isoformat(timespec="minutes"),
+        dates.gregorian_time(local),
+        dates.hijri(local),
     )
 
 
@@ -74,6 +91,22 @@ def isolate_text(value) -> str:
     if value is None or value == "":
         return ""
     return f"{LRI}{value}{PDI}"
+
+
+@register.filter
+def browser(user_agent: str | None) -> str:
+    """A user agent in a table cell: `Chrome 131 · Windows`, the full string in its title.
+
+    The string comes from the client: isolated left-to-right, any direction control in it
+    shown as a visible marker rather than acting.
+    """
+    if not user_agent:
+        return "—"
+    return format_html(
+        '<bdi dir="ltr" class="ltr" title="{}">{}</bdi>',
+        reveal_bidi(user_agent),
+        reveal_bidi(browser_summary(user_agent)),
+    )
 
 
 @register.filter

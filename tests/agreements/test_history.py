@@ -1,7 +1,9 @@
 import pytest
 from django.urls import reverse
+from freezegun import freeze_time
 
 from tests.agreements.formdata import agreement_post
+from tests.agreements.signing_helpers import sent_agreement
 from tests.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +46,27 @@ def test_partner_users_do_not_see_the_internal_history(client):
     agreement = AgreementFactory(partner=user.partner)
     client.force_login(user)
     assert client.get(reverse("agreements:history", args=[agreement.reference])).status_code == 404
+
+
+def test_history_shows_moments_in_riyadh_time_with_the_time_of_day(staff_client, settings):
+    """21:42 UTC on 1 December is 00:42 on 2 December in Riyadh: the history says the 2nd, at 00:42."""
+    with freeze_time("2026-12-01 21:42:00", tz_offset=0):
+        agreement, _contact, _chairman = sent_agreement()
+    url = reverse("agreements:history", args=[agreement.reference])
+
+    response = staff_client.get(url)
+    sent = next(
+        change
+        for entry in response.context["timeline"]
+        for change in entry.changes
+        if change.field == "وقت الإرسال للتوقيع"
+    )
+    assert sent.new == "2 ديسمبر 2026 00:42 (22 جمادى الآخرة 1448 هـ)"
+    body = response.content.decode()
+    assert '<time datetime="2026-12-02T00:42+03:00">2 ديسمبر 2026 00:42</time>' in body
+    assert "1 ديسمبر" not in body
+
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = staff_client.get(url).content.decode()
+    assert "2 December 2026 00:42 (22 Jumada al-Akhirah 1448 AH)" in body
+    assert "1 December" not in body
