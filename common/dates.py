@@ -43,6 +43,17 @@ def hijri(value: datetime.date) -> str:
     }
 
 
+def hijri_words() -> tuple[list[str], str]:
+    """The Hijri month names and the date pattern `hijri()` writes, in the active language.
+
+    For the browser's live Hijri hint (common/widgets.py): `{day} {month} {year}` fill the pattern.
+    """
+    language = "ar" if get_language() != "en" else "en"
+    months = [Hijri(1448, month, 1).month_name(language) for month in range(1, 13)]
+    pattern = _("%(day)s %(month)s %(year)s AH") % {"day": "{day}", "month": "{month}", "year": "{year}"}
+    return months, pattern
+
+
 def gregorian(value: datetime.date) -> str:
     """The date with the month's name in the active language, e.g. `29 نوفمبر 2026`.
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.html import format_html
 
+from common import dates
+
 
 class DateInput(forms.DateInput):
     """The browser's date picker, with the Hijri (Umm al-Qura) date of the typed day under it.
@@ -29,8 +31,14 @@ class DateInput(forms.DateInput):
         hint_id = f"{field_id}_other_calendar"
         attrs["data-other-calendar"] = hint_id
         attrs["aria-describedby"] = " ".join(filter(None, [attrs.get("aria-describedby"), hint_id]))
+        # The words the server writes Hijri dates with (common/dates.py): the same month names
+        # and order on the page as in the portal's other dates and e-mails.
+        months, pattern = dates.hijri_words()
         return format_html(
-            '{}<span id="{}" class="form-text other-calendar" aria-live="polite"></span>',
+            '{}<span id="{}" class="form-text other-calendar" aria-live="polite" data-months="{}" data-pattern="{}">'
+            "</span>",
             super().render(name, value, attrs, renderer),
             hint_id,
+            "|".join(months),
+            pattern,
         )

@@ -19,7 +19,10 @@ def test_date_input_names_the_live_line_under_it_that_shows_the_hijri_date():
     assert html == (
         '<input type="date" name="on" value="2026-12-10" required id="id_on" '
         'data-other-calendar="id_on_other_calendar" aria-describedby="id_on_other_calendar">'
-        '<span id="id_on_other_calendar" class="form-text other-calendar" aria-live="polite"></span>'
+        '<span id="id_on_other_calendar" class="form-text other-calendar" aria-live="polite" '
+        'data-months="محرم|صفر|ربيع الأول|ربيع الثاني|جمادى الأولى|جمادى الآخرة|رجب|شعبان|رمضان|شوال|'
+        'ذو القعدة|ذو الحجة" '
+        'data-pattern="{day} {month} {year} هـ"></span>'
     )
 
 

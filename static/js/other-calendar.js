@@ -27,18 +27,28 @@
 
   const pad = (value) => String(value).padStart(2, "0");
 
-  function hijri(value) {
+  // The server's month names and pattern (data-months, data-pattern) when the page gives them,
+  // so the hint reads like every Hijri date the portal prints; else the browser's own words.
+  function hijri(value, hint) {
     const match = ISO_DATE.exec(value);
     if (!match || value < FIRST || value > LAST) return null;
     const day = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
     const parts = Object.fromEntries(numbers.formatToParts(day).map((part) => [part.type, part.value]));
-    return { text: words.format(day), iso: `${parts.year}-${pad(parts.month)}-${pad(parts.day)}` };
+    const months = (hint.dataset.months || "").split("|");
+    const text =
+      months.length === 12 && hint.dataset.pattern
+        ? hint.dataset.pattern
+            .replace("{day}", parts.day)
+            .replace("{month}", months[Number(parts.month) - 1])
+            .replace("{year}", parts.year)
+        : words.format(day);
+    return { text, iso: `${parts.year}-${pad(parts.month)}-${pad(parts.day)}` };
   }
 
   function show(input) {
     const hint = document.getElementById(input.dataset.otherCalendar);
     if (!hint) return;
-    const date = hijri(input.value);
+    const date = hijri(input.value, hint);
     const text = date ? date.text : "";
     // Writing the same words again would make screen readers repeat them.
     if (hint.textContent !== text) hint.textContent = text;
