@@ -153,6 +153,8 @@ def amendment_create(
     text_ar: str,
     text_en: str,
     effective_on: datetime.date,
+    ip: str | None = None,
+    user_agent: str = "",
 ) -> Amendment:
     """Record a numbered amendment to an active agreement (signed like the agreement)."""
     current = Agreement.objects.select_for_update().get(pk=agreement.pk)
@@ -173,6 +175,14 @@ def amendment_create(
     amendment._history_user = by
     amendment.full_clean()
     amendment.save()
+    audit_record(
+        agreement=current,
+        kind=AuditKind.AMENDMENT_RECORDED,
+        actor=by,
+        ip=ip,
+        user_agent=user_agent,
+        details={"number": number, "effective_on": effective_on.isoformat()},
+    )
     return amendment
 
 

@@ -191,6 +191,7 @@ class AuditKind(models.TextChoices):
     ENDED = "ended", _("Agreement reached its end date")
     RENEWED = "renewed", _("Agreement renewed")
     RENEWAL_STARTED = "renewal_started", _("Renewal started")
+    AMENDMENT_RECORDED = "amendment_created", _("Amendment recorded")
 
 
 GENESIS = "0" * 64

@@ -192,7 +192,9 @@ def amendment_create(request, reference: str):
     if request.method == "POST" and form.is_valid():
         _attempt(
             request,
-            lambda: services.amendment_create(agreement=agreement, by=request.user, **form.cleaned_data),
+            lambda: services.amendment_create(
+                agreement=agreement, by=request.user, **form.cleaned_data, **origin(request)
+            ),
             _("The amendment was recorded."),
         )
         return redirect("agreements:detail", agreement.reference)
