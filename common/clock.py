@@ -22,22 +22,16 @@ import os
 from django.conf import settings
 from django.utils import timezone
 
-_file_cache: dict[str, tuple[float, datetime.date | None]] = {}
-
 
 def _from_file(path: str) -> datetime.date | None:
+    # Read on every call (a few microseconds): a cache keyed on the file's time or inode can
+    # miss two moves within the file system's time resolution.
     try:
-        mtime = os.stat(path).st_mtime_ns
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read().strip()
     except FileNotFoundError:
         return None
-    cached = _file_cache.get(path)
-    if cached and cached[0] == mtime:
-        return cached[1]
-    with open(path, encoding="utf-8") as handle:
-        text = handle.read().strip()
-    value = datetime.date.fromisoformat(text) if text else None
-    _file_cache[path] = (mtime, value)
-    return value
+    return datetime.date.fromisoformat(text) if text else None
 
 
 def overridden() -> datetime.date | None:
