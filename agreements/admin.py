@@ -3,8 +3,10 @@ from django.contrib.admin import helpers
 from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from common.counting import counted
 from common.http import origin
 from common.templatetags.arabic import dual_date
 from spreadsheets.exports import ExportAdminMixin
@@ -76,7 +78,8 @@ def _run_transition(modeladmin, request, queryset, name: str, **params):
         else:
             done += 1
     if done:
-        modeladmin.message_user(request, _("%(count)d agreement(s) updated.") % {"count": done}, messages.SUCCESS)
+        updated = ngettext("%(count)d agreement updated.", "%(count)d agreements updated.", done) % {"count": done}
+        modeladmin.message_user(request, updated, messages.SUCCESS)
     elif not refused:
         # The selected rows were deleted meanwhile (or the ids were made up).
         modeladmin.message_user(request, _("None of the selected agreements was found."), messages.WARNING)
@@ -99,7 +102,7 @@ class EndingWithinFilter(admin.SimpleListFilter):
     parameter_name = "ending_within"
 
     def lookups(self, request, model_admin):
-        return [(str(days), _("%(days)d days") % {"days": days}) for days in (30, 60, 90)]
+        return [(str(days), counted(days, "day")) for days in (30, 60, 90)]
 
     def queryset(self, request, queryset):
         if self.value() in {"30", "60", "90"}:

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common import clock, dates
 
@@ -74,7 +75,10 @@ def progress_report(
     if reported_on > today:
         raise ValidationError(_("The date of the progress cannot be in the future."))
     if len(files) > MAX_EVIDENCE_FILES:
-        raise ValidationError(_("Attach at most %(n)s files.") % {"n": MAX_EVIDENCE_FILES})
+        raise ValidationError(
+            ngettext("Attach at most %(n)s file.", "Attach at most %(n)s files.", MAX_EVIDENCE_FILES)
+            % {"n": MAX_EVIDENCE_FILES}
+        )
     checked = [(upload, sniff_document(upload)) for upload in files]
     with transaction.atomic():
         update = ProgressUpdate(

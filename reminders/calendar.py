@@ -10,11 +10,13 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from icalendar import Calendar, Event
 
 from agreements.models import Agreement, AgreementStatus, Commitment
 from common.tokens import hash_token
 
+from .links import agreement_path
 from .models import CalendarFeed
 from .services import renewal_offsets
 
@@ -65,11 +67,7 @@ def feed_ics(user) -> bytes:
     base = settings.SITE_URL
     with translation.override("ar"):
         for agreement in agreements:
-            url = base + (
-                reverse("portal:agreement", args=[agreement.reference])
-                if user.is_partner_user
-                else reverse("agreements:detail", args=[agreement.reference])
-            )
+            url = base + agreement_path(agreement.reference, partner=user.is_partner_user)
             calendar.add_component(
                 _event(
                     f"agreement-{agreement.pk}-end",
@@ -96,7 +94,11 @@ def feed_ics(user) -> bytes:
                         _event(
                             f"agreement-{agreement.pk}-renewal-{offset}",
                             agreement.ends_on - datetime.timedelta(days=offset),
-                            _("Renewal reminder (%(days)s days): %(title)s")
+                            ngettext(
+                                "Renewal reminder (%(days)s day before the end): %(title)s",
+                                "Renewal reminder (%(days)s days before the end): %(title)s",
+                                offset,
+                            )
                             % {"days": offset, "title": agreement.title},
                             url,
                         )
@@ -108,11 +110,7 @@ def feed_ics(user) -> bytes:
         )
         for commitment in commitments:
             agreement = commitment.clause.agreement
-            url = base + (
-                reverse("portal:agreement", args=[agreement.reference])
-                if user.is_partner_user
-                else reverse("agreements:detail", args=[agreement.reference])
-            )
+            url = base + agreement_path(agreement.reference, partner=user.is_partner_user, commitment_id=commitment.pk)
             calendar.add_component(
                 _event(
                     f"commitment-{commitment.pk}-due",

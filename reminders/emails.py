@@ -7,13 +7,16 @@ from collections.abc import Callable
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from common import dates
+from common.counting import counted
 from common.mail import send_bilingual
 from common.text import plain_name
 
+from .links import agreement_path, is_partner_reader
 from .models import Notification, Reminder, ReminderKind
 
 
@@ -24,8 +27,10 @@ def _both_calendars(day) -> str:
 def _texts(reminder: Reminder, name: Callable[[str], str] = plain_name) -> dict[str, str]:
     """Headline and body in the active language.
 
-    For e-mail, names and titles show their direction controls as markers (`plain_name`);
-    a notification stores them as they are (`name=str`) and its page shows them.
+    For an e-mail's body, names and titles show their direction controls as markers
+    (`plain_name`); a notification stores them as they are (`name=str`) and its page
+    shows them, and so does a subject: `common.mail.subject_line` reveals the controls
+    itself, and would print the isolates `plain_name` adds as markers too.
     """
     agreement = reminder.agreement
     values = {
@@ -37,7 +42,10 @@ def _texts(reminder: Reminder, name: Callable[[str], str] = plain_name) -> dict[
     }
     if reminder.kind == ReminderKind.RENEWAL:
         return {
-            "headline": _("“%(title)s” ends in %(days)s days") % values,
+            "headline": ngettext(
+                "“%(title)s” ends in %(days)s day", "“%(title)s” ends in %(days)s days", reminder.offset_days
+            )
+            % values,
             "body": _(
                 "The partnership agreement %(reference)s with %(partner)s ends on %(ends_on)s. "
                 "If it should continue, start its renewal now so there is time to agree and sign."
@@ -83,14 +91,13 @@ def _texts(reminder: Reminder, name: Callable[[str], str] = plain_name) -> dict[
     values |= {
         "commitment": name(commitment.description),
         "due_on": _both_calendars(commitment.due_on),
-        "target": commitment.target_quantity,
-        "unit": commitment.get_unit_display(),
+        "target": counted(commitment.target_quantity, commitment.unit),
     }
     if reminder.kind == ReminderKind.COMMITMENT_DUE:
         return {
             "headline": _("Commitment due on %(due_on)s: %(commitment)s") % values,
             "body": _(
-                "Under agreement %(reference)s, the commitment “%(commitment)s” (%(target)s %(unit)s) is due on "
+                "Under agreement %(reference)s, the commitment “%(commitment)s” (%(target)s) is due on "
                 "%(due_on)s. Report the progress made in the portal."
             )
             % values,
@@ -105,24 +112,39 @@ def _texts(reminder: Reminder, name: Callable[[str], str] = plain_name) -> dict[
     }
 
 
-def _link(reminder: Reminder) -> tuple[str, str]:
-    """Where the reminder leads, and the button's label; staff get one-click renewal."""
+def _link(reminder: Reminder) -> tuple[str, Promise]:
+    """Where the reminder leads its recipient, and the button's label.
+
+    Partner users and the partner's contacts open the portal's page of the agreement
+    (at the commitment, for a commitment's reminder); staff open the staff page, and
+    staff who may edit get one-click renewal for a renewal reminder.
+    """
     agreement = reminder.agreement
     user = reminder.recipient_user
+    partner = is_partner_reader(user=user, email=reminder.recipient_email, partner_id=agreement.partner_id)
     if reminder.kind == ReminderKind.RENEWAL and user is not None and user.can_edit_agreements:
-        return reverse("agreements:renew", args=[agreement.reference]), _("Start the renewal")
-    return reverse("agreements:detail", args=[agreement.reference]), _("Open the agreement")
+        return reverse("agreements:renew", args=[agreement.reference]), gettext_lazy("Start the renewal")
+    if reminder.kind == ReminderKind.RENEWAL_UNSIGNED:
+        # What is left to do is on the renewal's page: send it, sign it, or chase the signatures.
+        renewal = agreement.renewed_by
+        return agreement_path(renewal.reference, partner=partner), gettext_lazy("Open the renewal")
+    if reminder.commitment_id:
+        path = agreement_path(agreement.reference, partner=partner, commitment_id=reminder.commitment_id)
+        return path, gettext_lazy("Open the commitment")
+    return agreement_path(agreement.reference, partner=partner), gettext_lazy("Open the agreement")
 
 
 def send_reminder_email(reminder: Reminder) -> None:
-    path, _label = _link(reminder)
-    parts = {}
+    path, label = _link(reminder)
+    parts, subjects = {}, {}
     for language in ("ar", "en"):
         with translation.override(language):
-            parts[language] = {**_texts(reminder), "action": _link(reminder)[1]}
+            parts[language] = {**_texts(reminder), "action": str(label)}
+            # Raw names: the subject line reveals their direction controls once, and adds no marker of its own.
+            subjects[language] = _texts(reminder, name=str)["headline"]
     send_bilingual(
-        subject_ar=parts["ar"]["headline"],
-        subject_en=parts["en"]["headline"],
+        subject_ar=subjects["ar"],
+        subject_en=subjects["en"],
         to=[reminder.recipient_email],
         template="reminder",
         context={"parts": parts, "link": settings.SITE_URL + path, "agreement": reminder.agreement},
@@ -148,11 +170,11 @@ def send_reminder_digest(reminders: list[Reminder]) -> None:
     count = len(reminders)
     items = []
     for reminder in reminders:
-        path, _label = _link(reminder)
+        path, label = _link(reminder)
         parts = {}
         for language in ("ar", "en"):
             with translation.override(language):
-                parts[language] = {**_texts(reminder), "action": _link(reminder)[1]}
+                parts[language] = {**_texts(reminder), "action": str(label)}
         items.append({"parts": parts, "link": settings.SITE_URL + path})
     subjects = {}
     for language in ("ar", "en"):

@@ -8,7 +8,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from agreements.signals import progress_reported, progress_reviewed
+from common.counting import counted
 
+from .links import agreement_path
 from .models import Notification, ReminderKind
 
 
@@ -25,11 +27,13 @@ def notify_owner_of_progress(sender, *, update, by, **kwargs) -> None:
             "who": by.display_name,
             "commitment": commitment.description_ar,
         }
+        amount = counted(update.amount, commitment.unit)
     Notification.notify(
         users=[owner],
         kind=ReminderKind.PROGRESS_SUBMITTED,
         title=title,
-        body=f"+{update.amount}",
+        body=f"+{amount}",
+        # The owner is staff (agreements.Agreement.owner): the review queue is theirs.
         url=reverse("agreements:progress_queue"),
         agreement=agreement,
     )
@@ -47,12 +51,8 @@ def notify_reporter_of_review(sender, *, update, accepted, **kwargs) -> None:
             else _("Your progress report was sent back: %(commitment)s")
         ) % {"commitment": commitment.description_ar}
     reporter = update.reported_by
-    # A partner user opens the agreement in the portal; staff have the staff page.
-    url = (
-        reverse("portal:agreement", args=[agreement.reference])
-        if reporter.partner_id
-        else reverse("agreements:detail", args=[agreement.reference])
-    )
+    # A partner user opens the commitment in the portal; staff on the staff page.
+    url = agreement_path(agreement.reference, partner=reporter.is_partner_user, commitment_id=commitment.pk)
     Notification.notify(
         users=[reporter],
         kind=ReminderKind.PROGRESS_REVIEWED,

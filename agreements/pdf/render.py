@@ -50,6 +50,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from agreements.models import Agreement, Commitment, Party
+from common.counting import counted
 from common.text import control_label, header_text, split_controls
 from partners.models import CharityProfile, Partner
 
@@ -318,8 +319,7 @@ class _Representative:
 class _CommitmentRow:
     party: str
     description: str
-    target: int
-    unit: str
+    quantity: str  # «20 متدربًا»: the target counted in the document's language
     due_on: datetime.date
 
 
@@ -398,6 +398,11 @@ def _partner_representatives(data: PdfInput) -> list[_Representative]:
     return [_Representative(display_name(contact.name), display_name(contact.title)) for contact in contacts]
 
 
+def _quantity(target: int, unit: str) -> str:
+    """The target with its counted noun («20 متدربًا», «متدربان»), the numeral isolated LRI…PDI."""
+    return counted(target, unit).replace(str(target), f"{LRI}{target}{PDI}", 1)
+
+
 def _clause_sections(data: PdfInput, *, charity_name: str, partner_name: str) -> list[_ClauseSection]:
     # Two queries whatever the number of clauses: the clauses, then their commitments.
     commitments = Commitment.objects.order_by("party", "id")
@@ -411,8 +416,7 @@ def _clause_sections(data: PdfInput, *, charity_name: str, partner_name: str) ->
             _CommitmentRow(
                 party=parties.get(commitment.party, commitment.get_party_display()),
                 description=display_text(commitment.description),
-                target=commitment.target_quantity,
-                unit=commitment.get_unit_display(),
+                quantity=_quantity(commitment.target_quantity, commitment.unit),
                 due_on=commitment.due_on,
             )
             for commitment in clause.commitments.all()
@@ -586,7 +590,7 @@ def warm_up() -> None:
                     kind="تبادل الخبرات",
                     responsible="الطرفان",
                     lines=display_lines("نص البند 0123456789\nClause text"),
-                    commitments=[_CommitmentRow("خيرية", "وصف", 20, "متدربين", now.date())],
+                    commitments=[_CommitmentRow("خيرية", "وصف", _quantity(20, "trainees"), now.date())],
                 )
             ]
             html = render_to_string("pdf/agreement.html", _context(data, clauses=clauses))

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from common import dates
+from common.counting import counted as counted_noun
 from common.http import browser_summary
 from common.text import control_label, has_bidi_controls, plain_name, reveal_bidi, split_controls
 
@@ -166,9 +167,21 @@ def select_options(field) -> str:
 
 
 @register.filter
+def counted(value, noun: str) -> str:
+    """`{{ commitment.target_quantity|counted:commitment.unit }}`: «20 متدربًا», «متدربان» (see common.counting)."""
+    if value is None or value == "":
+        return ""
+    return counted_noun(value, noun)
+
+
+@register.filter
 def achieved_of_target(commitment) -> str:
-    """`5 of 20`: what `{% blocktranslate %}{{ achieved }} of {{ target }}` gives (same message), ~5× cheaper."""
-    return _("%(achieved)s of %(target)s") % {"achieved": commitment.achieved, "target": commitment.target_quantity}
+    """`5 of 20 trainees`, «5 من 20 متدربًا»: accepted progress against the counted target.
+
+    What `{% blocktranslate %}{{ achieved }} of {{ target }}` gives (same message), ~5× cheaper.
+    """
+    target = counted_noun(commitment.target_quantity, commitment.unit, after_preposition=True)
+    return _("%(achieved)s of %(target)s") % {"achieved": commitment.achieved, "target": target}
 
 
 @register.filter
@@ -176,11 +189,10 @@ def progress_bar(commitment) -> str:
     """includes/progress_bar.html as one call: a template include per row costs ~100 µs in long lists."""
     percent = commitment.progress_percent
     return format_html(
-        '<div class="small">{} {}</div>\n<div class="progress" role="progressbar" aria-label="{}" aria-valuenow="{}"'
+        '<div class="small">{}</div>\n<div class="progress" role="progressbar" aria-label="{}" aria-valuenow="{}"'
         ' aria-valuemin="0" aria-valuemax="100" style="height: .6rem" data-testid="progress-{}">\n'
         '  <div class="progress-bar bg-success" style="width: {}%"></div>\n</div>',
         achieved_of_target(commitment),
-        commitment.get_unit_display(),
         _("Progress"),
         percent,
         commitment.pk,

@@ -113,6 +113,16 @@ def test_english_pdf_is_left_to_right_with_english_title_and_page_x_of_y(agreeme
     assert _document_language(pdf) == "en"
 
 
+def test_commitment_targets_are_counted_in_the_grammar_of_each_language(agreement, pdf_pages):
+    """Was «20 متدربين» («trainees» after any number); 11–99 take the singular: «20 متدربًا»."""
+    arabic = squash("".join(pdf_pages(render_agreement_pdf(_input(agreement)))))
+    # pdftotext may print an Arabic line in visual order: the number on either side.
+    assert "20متدربًا" in arabic or "متدربًا20" in arabic
+    assert "متدربين" not in arabic
+    english = "".join(pdf_pages(render_agreement_pdf(_input(agreement, language="en"))))
+    assert "20 trainees" in english
+
+
 def test_arabic_is_the_default_language(agreement):
     data = PdfInput.build(agreement=agreement, signatures=[], audit=[], content_hash=HASH, verification_url=VERIFY_URL)
     assert data.language == "ar"

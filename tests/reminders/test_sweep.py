@@ -105,7 +105,7 @@ def test_emails_are_arabic_first_with_english_below_and_link_to_the_agreement():
     # Staff who may edit get the one-click renewal link.
     assert f"/agreements/{agreement.reference}/renew/" in message.body
     partner_message = next(m for m in mail.outbox if m.to == ["contact@partner.example"])
-    assert f"/agreements/{agreement.reference}/" in partner_message.body
+    assert f"/portal/agreements/{agreement.reference}/" in partner_message.body
     assert "/renew/" not in partner_message.body
 
 
@@ -273,7 +273,8 @@ def test_staff_and_partner_users_get_notifications_with_an_unread_count(client):
     assert 'data-testid="unread-count">1<' in home.content.decode()
     notification = Notification.objects.get(user=partner_user)
     response = client.get(f"/reminders/notifications/{notification.pk}/")
-    assert response["Location"] == f"/agreements/{agreement.reference}/"
+    # A partner user reads the agreement in the portal: the staff page is a 404 for them.
+    assert response["Location"] == f"/portal/agreements/{agreement.reference}/"
     assert 'data-testid="unread-count"' not in client.get("/portal/").content.decode()
 
 
