@@ -104,14 +104,17 @@ def test_partner_signs_by_link_the_chairman_from_his_account(browser, page, live
     page.click("[data-testid=sign-button]")
     page.wait_for_load_state("networkidle")
     agreement.refresh_from_db()
-    assert agreement.status == AgreementStatus.ACTIVE
+    # A renewal signed before its start date: signed, in force from then; the running one stays active.
+    assert agreement.status == AgreementStatus.SIGNED
+    assert agreement.renews.status == AgreementStatus.ACTIVE
 
-    # The page shows the trail and that it verifies.
+    # The page shows the status with its start date, the trail and that it verifies.
     page.goto(f"{base}/agreements/{agreement.reference}/")
+    assert "موقّعة — تسري من" in page.inner_text("[data-status=signed]")
     page.wait_for_selector("[data-testid=audit-check]")
     assert "سجل التدقيق سليم" in page.inner_text("[data-testid=audit-check]")
     assert page.locator("[data-testid=signing-status]").all_inner_texts() == ["وُقّع", "وُقّع"]
-    shoot(page, "25-active-with-audit-ar")
+    shoot(page, "25-signed-with-audit-ar")
     assert audit_verify(agreement).ok
 
     # Editing one audit row in the database breaks verification, on the page too.
