@@ -41,8 +41,10 @@ def test_beat_and_worker_send_the_30_day_reminders_once(celery_processes, mail_d
         "beat", "beat", "-l", "INFO", "--schedule", str(mail_dir.parent / "beat-schedule"), REMINDER_SWEEP_INTERVAL="2"
     )
     sent = wait_for(
-        lambda: Reminder.objects.filter(agreement=firdaws, offset_days=30, status=ReminderStatus.SENT).count() >= 2
-        and not Reminder.objects.exclude(status=ReminderStatus.SENT).exists(),
+        lambda: (
+            Reminder.objects.filter(agreement=firdaws, offset_days=30, status=ReminderStatus.SENT).count() >= 2
+            and not Reminder.objects.exclude(status=ReminderStatus.SENT).exists()
+        ),
         timeout=90,
         processes=celery_processes,
     )
