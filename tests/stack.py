@@ -11,6 +11,7 @@ from __future__ import annotations
 import email
 import email.policy
 import os
+import re
 import secrets
 import signal
 import socket
@@ -34,6 +35,14 @@ def read_emails(folder: Path) -> list[email.message.EmailMessage]:
             if raw.strip():
                 found.append(email.message_from_bytes(raw.strip(), policy=email.policy.default))
     return found
+
+
+def reminder_items(message: email.message.EmailMessage) -> int:
+    """How many reminders one e-mail carries: the numbered items of a digest, else one."""
+    text = message.get_body(("plain",)).get_content()
+    arabic = text.split("-" * 40)[0]
+    items = re.findall(r"^\d+\. ", arabic, flags=re.MULTILINE)
+    return len(items) or 1
 
 
 def free_port() -> int:

@@ -41,6 +41,8 @@ CHAIRMAN = "chairman@qatif-charity.example"
 DEAN = "dean@tech-college-qatif.example"  # the college's contact who signs, and its first user
 COORDINATOR = "coordinator@tech-college-qatif.example"  # a second user of the college
 PARTNER_SIDE = [DEAN, COORDINATOR]
+# Who reads each address, to open the links it receives (the demo's usernames).
+READER = {STAFF: "staff", CHAIRMAN: "chairman", DEAN: "tech-college", COORDINATOR: "coordinator"}
 
 START, END = D(2027, 1, 15), D(2028, 1, 14)
 RENEWAL_START, RENEWAL_END = D(2028, 1, 15), D(2029, 1, 14)
@@ -86,6 +88,7 @@ class World:
         self.received: list[tuple[datetime.date, str, str, str]] = []  # (day, to, subject, text)
         self.expected: list[tuple[datetime.date, str, str]] = []  # (day, to, kind)
         self.pages = {}
+        self.links_opened = 0
 
     # --- time ------------------------------------------------------------------------------
 
@@ -115,6 +118,22 @@ class World:
             # One message to several people counts once for each of them.
             for to in str(message["To"]).split(","):
                 self.received.append((self.today, to.strip(), subject, text))
+                self.open_links(to.strip(), text)
+
+    def open_links(self, to: str, text: str) -> None:
+        """Each recipient opens every portal link of the e-mail, the day it arrives: 200, in the
+        portal's own pages for partner users. Signing links are followed by the signing steps."""
+        links = set(re.findall(rf"{re.escape(self.stack.url)}/\S+", text))
+        for link in sorted(links):
+            if "/sign/" in link:
+                continue
+            tab = self.page(READER[to]).context.new_page()
+            response = tab.goto(link)
+            assert response.status == 200, f"{to} opened {link} on {self.today}: {response.status}"
+            if to in PARTNER_SIDE:
+                assert "/portal/" in tab.url or "/verify/" in tab.url or "/media/" in tab.url, (to, link, tab.url)
+            self.links_opened += 1
+            tab.close()
 
     def next_day(self) -> None:
         self.today += datetime.timedelta(days=1)
@@ -296,6 +315,12 @@ def test_a_year_in_the_life(year, browser, shoot):
     college.goto(f"{base}/portal/agreements/{reference}/")
     assert college.locator("a", has_text="الإبلاغ عن إنجاز").count() == 0  # not in force yet
     shoot(college, "year-01-signed-before-start")
+    college.click("button[name=language][value=en]")
+    college.wait_for_load_state("networkidle")
+    assert "Signed — in force from 15 January 2027 (7 Sha'ban 1448 AH)" in college.inner_text("main")
+    shoot(college, "year-01-signed-before-start-en")
+    college.click("button[name=language][value=ar]")
+    college.wait_for_load_state("networkidle")
     staff.goto(f"{base}/reminders/calendar/")
     staff.click("button[name=action][value=issue]")
     feed = staff.get_by_test_id("calendar-url").input_value()
@@ -444,5 +469,6 @@ def test_a_year_in_the_life(year, browser, shoot):
     expected = Counter(world.expected)
     assert received == expected, f"unexpected: {received - expected}\nmissing: {expected - received}"
     assert all(n == 1 for n in received.values())
+    assert world.links_opened >= 20
     for page in world.pages.values():
         page.context.close()
