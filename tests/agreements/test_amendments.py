@@ -505,3 +505,29 @@ def test_the_change_history_shows_amendments_recorded_changed_and_deleted(staff_
     assert [(c.old, c.new) for c in changed.changes if "2027" in c.old] != []
     page = staff_client.get(reverse("agreements:history", args=[agreement.reference])).content.decode()
     assert "الملحق رقم 1" in page
+
+
+def test_an_amendment_recorded_before_change_sets_still_shows_and_can_be_completed(staff_client, agreement):
+    """Rows from before the migration: a title and free text, an empty change set."""
+    old = Amendment.objects.create(
+        agreement=agreement,
+        number=1,
+        title_ar="تمديد",
+        text_ar="يُمدّد البند الأول",
+        effective_on=D(2026, 12, 1),
+        created_by=StaffFactory(),
+    )
+    assert old.changes == []
+    page = _page(staff_client, _url("amendment", agreement, 1))
+    assert "يُمدّد البند الأول" in page and "لا يحمل هذا الملحق تعديلات مفصّلة" in page
+    # Still a draft in progress: it is completed with a change set, not duplicated.
+    refused = staff_client.post(_url("amendment_create", agreement), {"effective_on": "2027-01-01"}, follow=True)
+    assert "الملحق رقم 1 لم يكتمل بعد" in refused.content.decode()
+    fields = editor_fields(staff_client, agreement, 1)
+    assert fields["text_ar"] == "يُمدّد البند الأول"
+    t = commitment_prefix(fields, _commitment(agreement, "تدريب المستفيدين").pk)
+    fields[f"{t}-target_quantity"] = "25"
+    fields["effective_on"] = "2027-01-01"
+    assert _save(staff_client, agreement, fields, 1).status_code == 302
+    old.refresh_from_db()
+    assert [op["op"] for op in old.changes] == ["commitment_change"] and old.title_ar == "تمديد"
