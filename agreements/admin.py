@@ -367,7 +367,8 @@ class AmendmentAdmin(SimpleHistoryAdmin):
     list_filter = ["status"]
     search_fields = ["title_ar", "title_en", "text_ar", "agreement__reference"]
     list_select_related = ["agreement"]
-    readonly_fields = ["number", "status", "content_hash", "created_by", "created_at"]
+    # The change set is written by the amendment editor, which checks it against the agreement.
+    readonly_fields = ["number", "status", "changes", "content_hash", "created_by", "created_at"]
 
 
 @admin.register(Attachment)

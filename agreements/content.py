@@ -68,6 +68,8 @@ def amendment_content(amendment: Amendment, signatories: list[SigningRequest] | 
         "number": amendment.number,
         "title": {"ar": amendment.title_ar, "en": amendment.title_en},
         "text": {"ar": amendment.text_ar, "en": amendment.text_en},
+        # The change set, with the old values it changes: what the parties sign.
+        "changes": amendment.changes,
         "effective_on": amendment.effective_on.isoformat(),
         "signatories": sorted(
             [{"party": s.party, "name": s.name, "title": s.title, "email": s.email.lower()} for s in signatories or []],

@@ -19,7 +19,7 @@ from common.validators import reject_bidi_controls
 from common.widgets import DateInput
 from partners.models import Partner, Sector
 
-from .models import Agreement, AgreementStatus, Amendment, Clause, ClauseKind, Commitment, SignatureMethod
+from .models import Agreement, AgreementStatus, Clause, ClauseKind, Commitment, SignatureMethod
 
 
 class AgreementForm(forms.ModelForm):
@@ -162,23 +162,13 @@ CommitmentFormSet = inlineformset_factory(
 )
 
 
-class BaseClauseFormSet(BaseInlineFormSet):
-    """Clauses, each carrying its own formset of commitments (prefix `<clause>-commitments`)."""
+class ClausesWithCommitments:
+    """What the agreement editor and the amendment editor share: clause forms, each with a
+    formset of its commitments in `form.commitments`, checked together."""
 
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        instance = form.instance if form.instance.pk else Clause()
-        form.commitments = CommitmentFormSet(
-            data=self.data if self.is_bound else None,
-            instance=instance,
-            prefix=f"{form.prefix}-commitments",
-        )
-
-    @property
-    def empty_form(self):
-        form = super().empty_form
-        form.commitments = CommitmentFormSet(instance=Clause(), prefix=f"{form.prefix}-commitments")
-        return form
+    def is_new_untouched(self, form) -> bool:
+        """A clause row added in the browser and left empty: skipped, not refused."""
+        return not form.instance.pk and not form.has_changed()
 
     @property
     def ordered_forms(self):
@@ -219,17 +209,11 @@ class BaseClauseFormSet(BaseInlineFormSet):
                     ok = False
         return ok
 
-    def validate_unique(self):
-        # The only unique rule on clauses is their number; clean() below checks it with
-        # a message that names the number, instead of Django's generic one.
-        return
-
-    def clean(self):
-        super().clean()
+    def check_orders(self) -> None:
+        """Clause numbers are unique: the second of two equal numbers is marked, with a message naming it."""
         seen: dict[int, forms.Form] = {}
         for form in self.forms:
-            untouched_new_row = not form.instance.pk and not form.has_changed()
-            if not hasattr(form, "cleaned_data") or self._should_delete_form(form) or untouched_new_row:
+            if not hasattr(form, "cleaned_data") or self._should_delete_form(form) or self.is_new_untouched(form):
                 continue
             order = form.cleaned_data.get("order")
             if order is None:
@@ -238,6 +222,34 @@ class BaseClauseFormSet(BaseInlineFormSet):
                 form.add_error("order", _("Two clauses cannot have the same number."))
                 raise forms.ValidationError(_("Two clauses have the same number %(order)s.") % {"order": order})
             seen[order] = form
+
+
+class BaseClauseFormSet(ClausesWithCommitments, BaseInlineFormSet):
+    """Clauses, each carrying its own formset of commitments (prefix `<clause>-commitments`)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        instance = form.instance if form.instance.pk else Clause()
+        form.commitments = CommitmentFormSet(
+            data=self.data if self.is_bound else None,
+            instance=instance,
+            prefix=f"{form.prefix}-commitments",
+        )
+
+    @property
+    def empty_form(self):
+        form = super().empty_form
+        form.commitments = CommitmentFormSet(instance=Clause(), prefix=f"{form.prefix}-commitments")
+        return form
+
+    def validate_unique(self):
+        # The only unique rule on clauses is their number; clean() below checks it with
+        # a message that names the number, instead of Django's generic one.
+        return
+
+    def clean(self):
+        super().clean()
+        self.check_orders()
 
     def save_all(self, *, by) -> None:
         """Save clauses and their commitments; deleted clauses go with their commitments.
@@ -360,18 +372,6 @@ class TerminateForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), max_length=2000
     )
-
-
-class AmendmentForm(forms.ModelForm):
-    class Meta:
-        model = Amendment
-        fields = ["title_ar", "title_en", "effective_on", "text_ar", "text_en"]
-        widgets = {
-            "effective_on": DateInput(),
-            "text_ar": forms.Textarea(attrs={"rows": 4}),
-            "text_en": forms.Textarea(attrs={"rows": 4, "dir": "ltr"}),
-            "title_en": forms.TextInput(attrs={"dir": "ltr"}),
-        }
 
 
 class AttachmentForm(forms.Form):

@@ -1,4 +1,4 @@
-"""A readable timeline of every change to an agreement, its clauses and commitments.
+"""A readable timeline of every change to an agreement, its clauses, commitments and amendments.
 
 The rows come from django-simple-history. Each historical row is compared with the
 previous row of the same object, so the timeline shows who changed which field from
@@ -15,12 +15,13 @@ from typing import Any
 from django.db import models
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 from common import dates
 from partners.models import Partner
 
-from .models import Agreement, Clause, Commitment
+from .models import Agreement, Amendment, Clause, Commitment
 
 _SKIP = {
     "id",
@@ -36,6 +37,8 @@ _SKIP = {
     "reference",
     "verification_code",
 }
+# An amendment's own bookkeeping: its agreement and number are in the subject.
+_AMENDMENT_SKIP = {"agreement", "number", "created_by", "content_hash"}
 
 
 @dataclass
@@ -55,6 +58,9 @@ class Entry:
 
 
 def _display(model: type[models.Model], name: str, value: Any, labels: dict[str, dict[int, str]]) -> str:
+    if isinstance(value, list):
+        # A change set: its size here, its content on the amendment's page.
+        return ngettext("%(n)s change", "%(n)s changes", len(value)) % {"n": len(value)}
     if value is None or value == "":
         return "—"
     model_field = (
@@ -84,10 +90,11 @@ def _when(value: datetime.date) -> str:
 def _field_names(model: type[models.Model]) -> list[tuple[str, str]]:
     """The tracked fields: those the historical model keeps, minus bookkeeping."""
     tracked = {f.attname for f in model.history.model._meta.concrete_fields}
+    skip = _SKIP | _AMENDMENT_SKIP if model is Amendment else _SKIP
     return [
         (f.attname, str(f.verbose_name))
         for f in model._meta.concrete_fields
-        if f.name not in _SKIP and f.attname in tracked
+        if f.name not in skip and f.attname in tracked
     ]
 
 
@@ -148,6 +155,14 @@ def agreement_timeline(agreement: Agreement) -> list[Entry]:
         commitment_rows,
         lambda row: _("commitment “%(text)s”") % {"text": Truncator(row.description_ar).chars(60)},
         labels,
+    )
+    amendment_rows = list(
+        Amendment.history.filter(agreement_id=agreement.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date")
+    )
+    entries += _entries(
+        Amendment, amendment_rows, lambda row: _("amendment %(number)s") % {"number": row.number}, labels
     )
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from common import dates
@@ -19,8 +18,6 @@ from .models import (
     Agreement,
     AgreementLocked,
     AgreementStatus,
-    Amendment,
-    AmendmentStatus,
     Attachment,
     AuditKind,
     Clause,
@@ -141,49 +138,6 @@ def agreement_renew(*, agreement: Agreement, by: User, ip: str | None = None, us
         details={"renewal": renewal.reference, "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()},
     )
     return renewal
-
-
-@transaction.atomic
-def amendment_create(
-    *,
-    agreement: Agreement,
-    by: User,
-    title_ar: str,
-    title_en: str,
-    text_ar: str,
-    text_en: str,
-    effective_on: datetime.date,
-    ip: str | None = None,
-    user_agent: str = "",
-) -> Amendment:
-    """Record a numbered amendment to an active agreement (signed like the agreement)."""
-    current = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    if current.status != AgreementStatus.ACTIVE:
-        raise TransitionError(_("Only an active agreement can be amended."))
-    number = (current.amendments.aggregate(n=Max("number"))["n"] or 0) + 1
-    amendment = Amendment(
-        agreement=current,
-        number=number,
-        title_ar=title_ar,
-        title_en=title_en,
-        text_ar=text_ar,
-        text_en=text_en,
-        effective_on=effective_on,
-        status=AmendmentStatus.DRAFT,
-        created_by=by,
-    )
-    amendment._history_user = by
-    amendment.full_clean()
-    amendment.save()
-    audit_record(
-        agreement=current,
-        kind=AuditKind.AMENDMENT_RECORDED,
-        actor=by,
-        ip=ip,
-        user_agent=user_agent,
-        details={"number": number, "effective_on": effective_on.isoformat()},
-    )
-    return amendment
 
 
 def attachment_add(*, agreement: Agreement, upload: UploadedFile, description: str, by: User) -> Attachment:

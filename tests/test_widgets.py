@@ -5,7 +5,8 @@ import pytest
 from django import forms
 from django.conf import settings
 
-from agreements.forms import AgreementForm, AmendmentForm, CommitmentForm, ProgressForm, TerminateForm
+from agreements.amendments.forms import AmendmentForm
+from agreements.forms import AgreementForm, CommitmentForm, ProgressForm, TerminateForm
 from common.widgets import DateInput
 from reports.definitions import RangeForm
 

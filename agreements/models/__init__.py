@@ -25,7 +25,15 @@ from .core import (
     overdue_q,
     visible_q,
 )
-from .documents import Amendment, AmendmentStatus, Attachment, SignedPdf, attachment_upload_to
+from .documents import (
+    AMENDMENT_IN_PROGRESS,
+    Amendment,
+    AmendmentQuerySet,
+    AmendmentStatus,
+    Attachment,
+    SignedPdf,
+    attachment_upload_to,
+)
 from .signing import (
     OPEN_SIGNING_STATUSES,
     AuditEvent,
@@ -38,6 +46,7 @@ from .signing import (
 )
 
 __all__ = [
+    "AMENDMENT_IN_PROGRESS",
     "CLAUSE_TEXT_MAX",
     "CLOSED_COMMITMENT_STATUSES",
     "OPEN_SIGNING_STATUSES",
@@ -46,6 +55,7 @@ __all__ = [
     "AgreementQuerySet",
     "AgreementStatus",
     "Amendment",
+    "AmendmentQuerySet",
     "AmendmentStatus",
     "Attachment",
     "AuditEvent",

@@ -22,17 +22,50 @@ class AmendmentStatus(models.TextChoices):
     ACTIVE = "active", _("In force")
 
 
+# Not yet settled: at most one of these per agreement (agreements.amendments.services).
+AMENDMENT_IN_PROGRESS = (AmendmentStatus.DRAFT, AmendmentStatus.AWAITING_SIGNATURES)
+
+
+class AmendmentQuerySet(models.QuerySet):
+    def in_progress(self) -> AmendmentQuerySet:
+        """Amendments still being written or signed (draft, awaiting signatures)."""
+        return self.filter(status__in=AMENDMENT_IN_PROGRESS)
+
+    def settled(self) -> AmendmentQuerySet:
+        """Amendments past signing: the content later amendments build on."""
+        return self.exclude(status__in=AMENDMENT_IN_PROGRESS)
+
+
 class Amendment(models.Model):
-    """A numbered change to a signed agreement; it is itself signed by both parties."""
+    """A numbered change to a signed agreement; it is itself signed by both parties.
+
+    `changes` is the change set: what the amendment changes, never a copy of the
+    agreement. A list of operations, applied in order (agreements.amendments.content):
+
+    - `{"op": "term", "old": {"ends_on": …}, "new": {"ends_on": …}}`
+    - `{"op": "clause_change", "clause": key, "old": {every clause field}, "new": {changed fields}}`
+    - `{"op": "clause_add", "clause": "n1", "new": {every clause field}}`
+    - `{"op": "clause_remove", "clause": key, "old": {every clause field, "commitments": [...]}}`
+    - `{"op": "commitment_change" | "commitment_add" | "commitment_remove", "commitment": key,
+      "clause": key, "in_clause": {"order", "kind"}, "old"/"new": ...}`
+
+    A key is a clause's or commitment's id, "n<i>" for an item this amendment adds, or
+    "<number>.n<i>" for one an earlier amendment added. Dates are ISO strings. The old
+    values make the change set readable on its own (the diff, the addendum) and let
+    `apply_changes` refuse a change set that no longer fits the content it amends.
+    Rows recorded before change sets existed have an empty list and only a reason.
+    """
 
     agreement = models.ForeignKey(
         Agreement, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("agreement")
     )
     number = models.PositiveSmallIntegerField(_("number"), editable=False)
-    title_ar = models.CharField(_("title (Arabic)"), max_length=300, validators=[reject_bidi_controls])
+    title_ar = models.CharField(_("title (Arabic)"), max_length=300, blank=True, validators=[reject_bidi_controls])
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True, validators=[reject_bidi_controls])
-    text_ar = models.TextField(_("text (Arabic)"), validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
-    text_en = models.TextField(_("text (English)"), blank=True, validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
+    # The reason for the amendment (before change sets, its whole text).
+    text_ar = models.TextField(_("reason (Arabic)"), validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
+    text_en = models.TextField(_("reason (English)"), blank=True, validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
+    changes = models.JSONField(_("changes"), default=list, blank=True)
     effective_on = models.DateField(_("effective on"))
     status = models.CharField(
         _("status"), max_length=30, choices=AmendmentStatus.choices, default=AmendmentStatus.DRAFT
@@ -43,6 +76,7 @@ class Amendment(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    objects = AmendmentQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -63,6 +97,10 @@ class Amendment(models.Model):
     @property
     def text(self) -> str:
         return _bilingual(self, "text")
+
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in AMENDMENT_IN_PROGRESS
 
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:

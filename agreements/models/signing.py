@@ -192,6 +192,8 @@ class AuditKind(models.TextChoices):
     RENEWED = "renewed", _("Agreement renewed")
     RENEWAL_STARTED = "renewal_started", _("Renewal started")
     AMENDMENT_RECORDED = "amendment_created", _("Amendment recorded")
+    AMENDMENT_EDITED = "amendment_edited", _("Amendment changed")
+    AMENDMENT_DELETED = "amendment_deleted", _("Draft amendment deleted")
 
 
 GENESIS = "0" * 64

@@ -1,7 +1,7 @@
+from .amendments import amendment_create, amendment_delete, amendment_detail, amendment_edit
 from .browse import agreement_audit, agreement_detail, agreement_history, agreement_list, attachment_download, dashboard
 from .edit import (
     agreement_edit,
-    amendment_create,
     attachment_upload,
     recall,
     renew,
@@ -16,6 +16,9 @@ __all__ = [
     "agreement_history",
     "agreement_list",
     "amendment_create",
+    "amendment_delete",
+    "amendment_detail",
+    "amendment_edit",
     "attachment_download",
     "attachment_upload",
     "dashboard",

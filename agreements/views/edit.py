@@ -1,4 +1,4 @@
-"""Pages that change agreements: edit, lifecycle actions, renewal, amendments, attachments."""
+"""Pages that change agreements: edit, lifecycle actions, renewal, attachments (amendments: views.amendments)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from partners.models import CharityProfile
 from .. import lifecycle, services
 from ..forms import (
     AgreementForm,
-    AmendmentForm,
     AttachmentForm,
     ClauseFormSet,
     CommitmentFormSet,
@@ -183,22 +182,6 @@ def renew(request, reference: str):
         _("A renewal was drafted with the same clauses. Review it and send it for signature."),
     )
     return redirect("agreements:detail", (result or agreement).reference)
-
-
-@editor_required
-def amendment_create(request, reference: str):
-    agreement = get_object_or_404(Agreement, reference=reference)
-    form = AmendmentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        _attempt(
-            request,
-            lambda: services.amendment_create(
-                agreement=agreement, by=request.user, **form.cleaned_data, **origin(request)
-            ),
-            _("The amendment was recorded."),
-        )
-        return redirect("agreements:detail", agreement.reference)
-    return render(request, "agreements/amendment_form.html", {"agreement": agreement, "form": form})
 
 
 @editor_required

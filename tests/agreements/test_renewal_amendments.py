@@ -3,9 +3,10 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from agreements.amendments.services import amendment_create
 from agreements.lifecycle import TransitionError
-from agreements.models import Agreement, AgreementStatus, Commitment
-from agreements.services import agreement_renew, amendment_create
+from agreements.models import Agreement, AgreementStatus, Amendment, AmendmentStatus, Commitment
+from agreements.services import agreement_renew
 from tests.factories import AgreementFactory, StaffFactory, agreement_with_clauses, set_status
 
 pytestmark = pytest.mark.django_db
@@ -50,14 +51,17 @@ def test_a_draft_cannot_be_renewed(staff_client):
 def test_amendments_are_numbered_per_agreement_and_only_for_active_ones():
     staff = StaffFactory()
     agreement = set_status(AgreementFactory(), AgreementStatus.ACTIVE)
-    fields = {
-        "title_ar": "تعديل",
-        "title_en": "",
-        "text_ar": "نص",
-        "text_en": "",
-        "effective_on": datetime.date(2026, 6, 1),
-    }
-    assert amendment_create(agreement=agreement, by=staff, **fields).number == 1
-    assert amendment_create(agreement=agreement, by=staff, **fields).number == 2
+
+    def extend_to(old: str, new: str) -> dict:
+        return {
+            "changes": [{"op": "term", "old": {"ends_on": old}, "new": {"ends_on": new}}],
+            "text_ar": "تمديد",
+            "effective_on": datetime.date(2026, 6, 1),
+        }
+
+    first = amendment_create(agreement=agreement, by=staff, **extend_to("2028-03-15", "2028-06-30"))
+    assert first.number == 1
+    Amendment.objects.filter(pk=first.pk).update(status=AmendmentStatus.ACTIVE)  # signed, settled
+    assert amendment_create(agreement=agreement, by=staff, **extend_to("2028-06-30", "2028-12-31")).number == 2
     with pytest.raises(TransitionError):
-        amendment_create(agreement=AgreementFactory(), by=staff, **fields)
+        amendment_create(agreement=AgreementFactory(), by=staff, **extend_to("2028-03-15", "2028-06-30"))

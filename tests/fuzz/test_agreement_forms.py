@@ -206,24 +206,139 @@ def test_terminate(world):
     run()
 
 
+@st.composite
+def amendment_post(draw, world):
+    """The amendment editor's whole POST over the active agreement: mostly its current content
+    (rows keyed by their ids) with a field or two changed, sometimes a row added or a key forged."""
+    agreement = world.active
+    clauses = list(agreement.clauses.order_by("order"))
+    clause_keys = [c.pk for c in clauses]
+    data = draw(
+        s.fields(
+            {"effective_on": s.date(), "ends_on": s.date(), "text_ar": s.text(), "text_en": s.text()},
+            valid={"effective_on": "2026-12-01", "ends_on": agreement.ends_on.isoformat(), "text_ar": "سبب التعديل"},
+        )
+    )
+    count = len(clauses) + draw(st.integers(-1, 1))
+    data.update(draw(s.management_form("clauses", max(count, 0), len(clauses))))
+    for i in range(max(count, 0)):
+        prefix = f"clauses-{i}"
+        existing = clauses[i] if i < len(clauses) else None
+        commitments = list(existing.commitments.order_by("id")) if existing else []
+        data.update(
+            draw(
+                s.fields(
+                    {
+                        f"{prefix}-key": st.one_of(s.pk(clause_keys), s.text(), st.just("1.n1")),
+                        f"{prefix}-order": s.integer(1, 20),
+                        f"{prefix}-kind": s.choice(KINDS),
+                        f"{prefix}-responsible_party": s.choice(RESPONSIBLE),
+                        f"{prefix}-text_ar": s.text(),
+                        f"{prefix}-text_en": s.text(),
+                        f"{prefix}-DELETE": st.one_of(st.just(s.ABSENT), s.checkbox()),
+                    },
+                    valid={
+                        f"{prefix}-key": str(existing.pk) if existing else "",
+                        f"{prefix}-order": str(existing.order if existing else i + 1),
+                        f"{prefix}-kind": existing.kind if existing else "training",
+                        f"{prefix}-responsible_party": existing.responsible_party if existing else "both",
+                        f"{prefix}-text_ar": existing.text_ar if existing else "نص البند الجديد",
+                        f"{prefix}-DELETE": s.ABSENT,
+                    },
+                    drop=False,
+                )
+            )
+        )
+        ccount = len(commitments) + draw(st.integers(0, 1))
+        data.update(draw(s.management_form(f"{prefix}-commitments", ccount, len(commitments))))
+        for j in range(ccount):
+            cprefix = f"{prefix}-commitments-{j}"
+            old = commitments[j] if j < len(commitments) else None
+            data.update(
+                draw(
+                    s.fields(
+                        {
+                            f"{cprefix}-key": st.one_of(s.pk([c.pk for c in commitments]), s.text()),
+                            f"{cprefix}-party": s.choice(PARTIES),
+                            f"{cprefix}-description_ar": s.text(),
+                            f"{cprefix}-description_en": s.text(),
+                            f"{cprefix}-target_quantity": s.integer(1, 1000),
+                            f"{cprefix}-unit": s.choice(UNITS),
+                            f"{cprefix}-due_on": s.date(),
+                            f"{cprefix}-DELETE": st.one_of(st.just(s.ABSENT), s.checkbox()),
+                        },
+                        valid={
+                            f"{cprefix}-key": str(old.pk) if old else "",
+                            f"{cprefix}-party": old.party if old else "partner",
+                            f"{cprefix}-description_ar": old.description_ar if old else "التزام جديد",
+                            f"{cprefix}-description_en": old.description_en if old else "",
+                            f"{cprefix}-target_quantity": str(old.target_quantity if old else 5),
+                            f"{cprefix}-unit": old.unit if old else "trainees",
+                            f"{cprefix}-due_on": (old.due_on if old else agreement.ends_on).isoformat(),
+                            f"{cprefix}-DELETE": s.ABSENT,
+                        },
+                        drop=False,
+                    )
+                )
+            )
+    return data
+
+
 @covers("agreements:amendment_create")
 def test_amendment(world):
-    @given(
-        which=reference(world),
-        user=_user(world),
-        data=s.fields(
-            {
-                "title_ar": s.text(),
-                "title_en": s.text(),
-                "effective_on": s.date(),
-                "text_ar": s.text(),
-                "text_en": s.text(),
-            },
-            valid={"title_ar": "ملحق تعديلي", "effective_on": "2026-12-01", "text_ar": "يُمدّد البند الأول"},
-        ),
-    )
+    @given(which=reference(world), user=_user(world), data=amendment_post(world))
     def run(which, user, data):
         url = url_or_404("agreements:amendment_create", which)
+        assume(url)
+        exercise(world.login(user), "POST", url, data)
+
+    run()
+
+
+def _draft_amendment(world):
+    """Amendment 1 of the active agreement, a draft extending its term by a year."""
+    from agreements.amendments.services import amendment_create
+
+    end = world.active.ends_on
+    return amendment_create(
+        agreement=world.active,
+        by=world.staff,
+        changes=[{"op": "term", "old": {"ends_on": end.isoformat()}, "new": {"ends_on": f"{end.year + 1}-12-31"}}],
+        effective_on=world.active.starts_on,
+        text_ar="تمديد المدة",
+    )
+
+
+@covers("agreements:amendment_edit")
+def test_amendment_edit(world):
+    _draft_amendment(world)
+
+    @given(
+        which=reference(world),
+        number=st.sampled_from([1, 1, 1, 2, 0]),
+        user=_user(world),
+        data=amendment_post(world),
+    )
+    def run(which, number, user, data):
+        url = url_or_404("agreements:amendment_edit", which, number)
+        assume(url)
+        exercise(world.login(user), "POST", url, data)
+
+    run()
+
+
+@covers("agreements:amendment_delete")
+def test_amendment_delete(world):
+    _draft_amendment(world)
+
+    @given(
+        which=reference(world),
+        number=st.sampled_from([1, 1, 1, 2, 0]),
+        user=_user(world),
+        data=s.fields({"confirm": s.text()}),
+    )
+    def run(which, number, user, data):
+        url = url_or_404("agreements:amendment_delete", which, number)
         assume(url)
         exercise(world.login(user), "POST", url, data)
 

@@ -22,7 +22,7 @@ from django.db import models, transaction
 from django.test import Client, RequestFactory, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from agreements.models import Agreement, Commitment, Evidence, PdfStatus, ProgressUpdate, SignedPdf
+from agreements.models import Agreement, Amendment, Commitment, Evidence, PdfStatus, ProgressUpdate, SignedPdf
 from agreements.pdf.job import signed_pdf_retry
 from reports.definitions import REPORTS
 from spreadsheets.models import ExportJob
@@ -96,7 +96,10 @@ def _pages(w) -> dict[str, list[tuple[str, str]]]:
         "agreements:audit": [reverse("agreements:audit", args=[r]) for r in references],
         "agreements:send": [reverse("agreements:send", args=[w.draft.reference])],
         "agreements:renew": [reverse("agreements:renew", args=[active])],
-        "agreements:amendment_create": [reverse("agreements:amendment_create", args=[active])],
+        "agreements:amendment_create": [],  # refused while amendment 1 is a draft: fetched below
+        "agreements:amendment": [reverse("agreements:amendment", args=[active, 1])],
+        "agreements:amendment_edit": [reverse("agreements:amendment_edit", args=[active, 1])],
+        "agreements:amendment_delete": [reverse("agreements:amendment_delete", args=[active, 1])],
         "agreements:attachment_download": [
             reverse("agreements:attachment_download", args=[a.reference, att.pk])
             for a in (w.draft, w.active)
@@ -275,6 +278,12 @@ def test_every_page_renders_hostile_text_inertly(world, client, django_user_mode
     client.force_login(world.chairman)
     for reference in (world.pending.reference,):
         problems += _check(client.get(reverse("agreements:sign", args=[reference])), "agreements:sign")
+    # The editor of a new amendment opens once amendment 1 is settled, over the content as it amended it.
+    Amendment.objects.filter(agreement=world.active).update(status="active")
+    client.force_login(world.staff)
+    response = client.get(reverse("agreements:amendment_create", args=[world.active.reference]))
+    assert response.status_code == 200
+    problems += _check(response, "agreements:amendment_create")
     assert not problems, "\n".join(problems[:40])
     assert fetched > 60
 

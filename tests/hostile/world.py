@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.apps import apps
 from django.contrib.auth.models import Group
@@ -29,6 +29,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from accounts.models import STAFF_READONLY
+from agreements.amendments.content import ClauseState, Content, changes_between, content_of
 from agreements.lifecycle import transition
 from agreements.models import Agreement, Amendment, Attachment, Evidence, ProgressUpdate
 from partners.models import CharityProfile
@@ -262,6 +263,7 @@ def hostile_world(client) -> World:
     fill_every_text_field()
     for obj in (admin, staff, readonly, chairman, partner_user, partner, contact, draft, pending, declined, active):
         obj.refresh_from_db()
+    hostile_changes(active)
     return World(
         admin=admin,
         staff=staff,
@@ -290,6 +292,33 @@ def amendment_of(agreement: Agreement, *, by) -> Amendment:
         effective_on=datetime.date(2026, 12, 1),
         created_by=by,
     )
+
+
+def hostile_changes(agreement: Agreement) -> None:
+    """Give the amendment a change set over the hostile content, itself hostile: a clause's
+    text and a commitment changed, a commitment removed, a clause with a commitment added.
+
+    Made after the overwrite, so the change set fits the content it amends (its editor opens)."""
+    base = content_of(agreement)
+    first, *rest = base.clauses
+    text = value_for("agreements.Clause.text_ar", 500)
+    commitments = list(first.commitments)
+    changed = replace(commitments[0], target_quantity=commitments[0].target_quantity + 5, description_ar=text[:200])
+    added = ClauseState(
+        None,
+        max(c.order for c in base.clauses) + 1,
+        "media",
+        "both",
+        text,
+        value_for("agreements.Clause.text_en", 500),
+        (replace(commitments[0], key=None, description_en=value_for("agreements.Commitment.description_en", 200)),),
+    )
+    edited = Content(
+        base.starts_on,
+        base.ends_on,
+        (replace(first, text_ar=text, commitments=(changed,)), *rest, added),
+    )
+    Amendment.objects.filter(agreement=agreement, number=1).update(changes=changes_between(base, edited))
 
 
 def _token_for(agreement: Agreement, email: str) -> str:

@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from agreements.models import Agreement, Attachment, Evidence, ProgressUpdate, SignedPdf, SigningRequest
+from agreements.models import Agreement, Amendment, Attachment, Evidence, ProgressUpdate, SignedPdf, SigningRequest
 from agreements.progress import progress_report
 from reminders.models import Notification
 from spreadsheets.models import ExportJob
@@ -90,6 +90,14 @@ def build_partner(label: str, staff) -> World:
         files=[SimpleUploadedFile(f"evidence-{label}-secret.pdf", PDF)],
     )
     notification = Notification.objects.create(user=user, kind="renewal", title=f"تنبيه {label} السري")
+    Amendment.objects.create(
+        agreement=agreement,
+        number=1,
+        text_ar=f"تعديل {label} السري",
+        effective_on=datetime.date(2026, 6, 1),
+        created_by=staff,
+        changes=[{"op": "term", "old": {"ends_on": "2028-03-15"}, "new": {"ends_on": "2029-03-15"}}],
+    )
     export_job = ExportJob.objects.create(
         created_by=staff, app_label="agreements", model_name="agreement", file_format="csv", language="ar"
     )
@@ -103,6 +111,7 @@ def build_partner(label: str, staff) -> World:
         f"annex-{label}-secret.pdf",
         f"ملاحظة {label} السرية",
         f"تنبيه {label} السري",
+        f"تعديل {label} السري",
         f"التزام {label} السري",
     ]
     return World(
@@ -133,6 +142,9 @@ OBJECT_ARGS = {
     "agreements:terminate": lambda w: [w.agreement.reference],
     "agreements:renew": lambda w: [w.agreement.reference],
     "agreements:amendment_create": lambda w: [w.agreement.reference],
+    "agreements:amendment": lambda w: [w.agreement.reference, 1],
+    "agreements:amendment_edit": lambda w: [w.agreement.reference, 1],
+    "agreements:amendment_delete": lambda w: [w.agreement.reference, 1],
     "agreements:attachment_upload": lambda w: [w.agreement.reference],
     "agreements:attachment_download": lambda w: [w.agreement.reference, w.attachment.pk],
     "agreements:sign": lambda w: [w.agreement.reference],
@@ -266,6 +278,7 @@ def test_nothing_changed_after_partner_a_tried_every_url_on_partner_b(client, wo
         ProgressUpdate.objects.get(pk=theirs.update.pk).status,
         SigningRequest.objects.get(pk=theirs.signing_request.pk).status,
         Notification.objects.get(pk=theirs.notification.pk).read_at,
+        list(Amendment.objects.filter(agreement=theirs.agreement).values_list("number", "status", "changes")),
     )
     client.force_login(mine.admin_user)
     for name in url_names():
@@ -278,6 +291,7 @@ def test_nothing_changed_after_partner_a_tried_every_url_on_partner_b(client, wo
         ProgressUpdate.objects.get(pk=theirs.update.pk).status,
         SigningRequest.objects.get(pk=theirs.signing_request.pk).status,
         Notification.objects.get(pk=theirs.notification.pk).read_at,
+        list(Amendment.objects.filter(agreement=theirs.agreement).values_list("number", "status", "changes")),
     )
     assert after == before
 
