@@ -95,6 +95,12 @@ def _to_date(year: int, month: int, day: int, calendar: str) -> datetime.date:
     return datetime.date(year, month, day)
 
 
+def _months_later(year: int, month: int, months: int) -> tuple[int, int]:
+    """(year, month) `months` months after `month` of `year` (twelve months a year in both calendars)."""
+    new_year, new_month = divmod(year * 12 + (month - 1) + months, 12)
+    return new_year, new_month + 1
+
+
 def add_months(day: datetime.date, months: int, calendar: str = Calendar.GREGORIAN) -> datetime.date:
     """`day` moved by whole months counted in `calendar`.
 
@@ -106,9 +112,7 @@ def add_months(day: datetime.date, months: int, calendar: str = Calendar.GREGORI
     """
     year, month, dom = _parts(day, calendar)
     last = dom == _month_length(year, month, calendar)
-    index = year * 12 + (month - 1) + months
-    new_year, new_month = divmod(index, 12)
-    new_month += 1
+    new_year, new_month = _months_later(year, month, months)
     length = _month_length(new_year, new_month, calendar)
     return _to_date(new_year, new_month, length if last else min(dom, length), calendar)
 
@@ -116,9 +120,7 @@ def add_months(day: datetime.date, months: int, calendar: str = Calendar.GREGORI
 def term_end(starts_on: datetime.date, months: int, calendar: str = Calendar.GREGORIAN) -> datetime.date:
     """The last day of a term of `months` months from `starts_on`: one year from 15 Dec 2026 ends 14 Dec 2027."""
     year, month, dom = _parts(starts_on, calendar)
-    index = year * 12 + (month - 1) + months
-    new_year, new_month = divmod(index, 12)
-    new_month += 1
+    new_year, new_month = _months_later(year, month, months)
     # The same day of the month `months` later, less one day (never the last-day rule:
     # a term from the 1st ends on the last day of a month).
     length = _month_length(new_year, new_month, calendar)
