@@ -71,7 +71,11 @@ class Transition:
 def _guard_send(agreement: Agreement, params: dict[str, Any]) -> None:
     if not agreement.clauses.exists():
         raise TransitionError(_("Add at least one clause before sending the agreement for signature."))
-    signatories = params.get("signatories") or []
+    check_signatories(agreement, params.get("signatories") or [])
+
+
+def check_signatories(agreement: Agreement, signatories: list[dict[str, Any]]) -> None:
+    """One charity signatory and partner contacts able to sign, each with an email (agreement or amendment)."""
     if not any(s["party"] == Party.CHARITY for s in signatories):
         raise TransitionError(_("Choose who signs for the charity."))
     partner_signatories = [s for s in signatories if s["party"] == Party.PARTNER]

@@ -97,3 +97,34 @@ def send_signed_pdf(self, agreement_id: int) -> None:
         return
     with retrying_mail(self):
         send_signed_pdf_email(agreement)
+
+
+class RecordAddendumFailure(OutboxTask):
+    """The final failure of the addendum PDF job is stored on the amendment for staff to see."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        from .pdf.addendum import addendum_pdf_failed
+
+        amendment_id = kwargs.get("amendment_id", args[0] if args else None)
+        if amendment_id is not None:
+            addendum_pdf_failed(amendment_id=amendment_id, error=f"{type(exc).__name__}: {exc}")
+        super().on_failure(exc, task_id, args, kwargs, einfo)
+
+
+@shared_task(name="agreements.render_addendum_pdf", base=RecordAddendumFailure, bind=True, max_retries=5)
+def render_addendum_pdf(self, amendment_id: int) -> dict:
+    """Render, seal and store a signed amendment's addendum and the consolidated text (once)."""
+    from django.db import InterfaceError, OperationalError
+
+    from .pdf.addendum import addendum_pdf_make, addendum_pdf_release
+
+    try:
+        made = addendum_pdf_make(amendment_id=amendment_id, task_id=self.request.id or "")
+    except (OperationalError, InterfaceError, ConnectionError, TimeoutError) as error:
+        addendum_pdf_release(amendment_id=amendment_id, error=f"{type(error).__name__}: {error}")
+        if self.request.retries >= self.max_retries:
+            raise
+        raise self.retry(exc=error, countdown=min(600, 10 * 2**self.request.retries)) from error
+    if made is None:
+        return {"amendment": amendment_id, "made": False}
+    return {"amendment": amendment_id, "made": True, "sha256": made}

@@ -19,16 +19,19 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, Min, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from accounts.models import ReminderEmails, User
 from agreements import lifecycle
+from agreements.amendments.content import ChangeConflict
+from agreements.amendments.services import AMENDABLE, amendment_in_force, amendments_due
 from agreements.audit import audit_record
 from agreements.models import (
     Agreement,
     AgreementStatus,
+    AmendmentStatus,
     AuditKind,
     Commitment,
     Party,
@@ -68,6 +71,8 @@ class Planned:
 class SweepReport:
     today: datetime.date
     started_agreements: list[str] = field(default_factory=list)
+    # "QC-2026-0004/1": amendments that came into force.
+    amendments_in_force: list[str] = field(default_factory=list)
     expired_agreements: list[str] = field(default_factory=list)
     expired_requests: int = 0
     planned: list[Planned] = field(default_factory=list)
@@ -137,15 +142,15 @@ def _term_reminders_due(today: datetime.date) -> list[tuple[Agreement, int, int]
     # on the default offsets; the few with their own offsets are all read.
     widest = today + datetime.timedelta(days=max(settings.REMINDER_OFFSETS))
     candidates = list(running.filter(Q(reminder_offsets="", ends_on__lte=widest) | ~Q(reminder_offsets="")))
+    # The smallest offset already reminded, of the end date in force: reminders name the days
+    # left on the day sent, so an amendment that moved the end date starts them afresh.
+    ends = {a.pk: a.ends_on for a in candidates}
     sent: dict[int, int] = {}
-    for agreement_id, smallest in (
-        Reminder.objects.filter(
-            agreement__in=[a.pk for a in candidates], kind__in=[ReminderKind.RENEWAL, ReminderKind.RENEWAL_UNSIGNED]
-        )
-        .values_list("agreement_id")
-        .annotate(smallest=Min("offset_days"))
-    ):
-        sent[agreement_id] = smallest
+    for agreement_id, offset, day in Reminder.objects.filter(
+        agreement__in=list(ends), kind__in=[ReminderKind.RENEWAL, ReminderKind.RENEWAL_UNSIGNED]
+    ).values_list("agreement_id", "offset_days", "due_on"):
+        if day + datetime.timedelta(days=offset) == ends[agreement_id]:
+            sent[agreement_id] = min(offset, sent.get(agreement_id, offset))
     due = []
     for agreement in candidates:
         left = (agreement.ends_on - today).days
@@ -225,6 +230,21 @@ def _start_agreements(today: datetime.date, report: SweepReport, dry_run: bool) 
         report.started_agreements.append(agreement.reference)
 
 
+def _amendments_into_force(today: datetime.date, report: SweepReport, dry_run: bool) -> None:
+    """Signed amendments whose effective date has come are written into their agreements."""
+    for amendment in amendments_due(today):
+        if amendment.agreement.status not in AMENDABLE:
+            continue  # ended or terminated before the amendment's date: it never takes effect
+        if not dry_run:
+            try:
+                if not amendment_in_force(amendment=amendment, today=today):
+                    continue  # another sweep got there first
+            except ChangeConflict:
+                logger.exception("amendment %s no longer fits its agreement", amendment)
+                continue
+        report.amendments_in_force.append(f"{amendment.agreement.reference}/{amendment.number}")
+
+
 def _expire_agreements(today: datetime.date, report: SweepReport, dry_run: bool) -> list[Planned]:
     planned = []
     ended = Agreement.objects.filter(status=AgreementStatus.ACTIVE, ends_on__lt=today).select_related("owner")
@@ -279,9 +299,9 @@ def _signing(today: datetime.date, report: SweepReport, dry_run: bool) -> list[P
             )
     # Signatories who have not signed N days after the request was sent.
     waiting = SigningRequest.objects.filter(
+        Q(amendment=None, agreement__status=AgreementStatus.AWAITING_SIGNATURES)
+        | Q(amendment__status=AmendmentStatus.AWAITING_SIGNATURES),
         status__in=[SigningStatus.SENT, SigningStatus.OPENED],
-        agreement__status=AgreementStatus.AWAITING_SIGNATURES,
-        amendment=None,
         token_expires_at__gte=now,
     )
     for days in settings.SIGNING_REMINDER_DAYS:
@@ -339,6 +359,8 @@ def reminders_sweep(*, today: datetime.date | None = None, dry_run: bool = False
     report = SweepReport(today=today)
     # Starts first: a renewal starting today supersedes its predecessor, which then does not expire.
     _start_agreements(today, report, dry_run)
+    # Then amendments in force: one that extends the term today keeps the agreement running.
+    _amendments_into_force(today, report, dry_run)
     planned = _expire_agreements(today, report, dry_run)
     planned += _plan_renewals(today)
     planned += _signing(today, report, dry_run)

@@ -4,8 +4,9 @@
 `changes_between(base, edited)` writes the change set an amendment stores;
 `apply_changes(content, changes, number=)` plays one back; `content_as_amended` plays a
 run of amendments over the agreement's signed content. Nothing here writes to the
-database: the agreement's own clauses and commitments stay as signed (they are locked),
-and what is in force on a day is computed from them and the amendments in force then.
+database: an amendment is written into the agreement's clauses and commitments when it
+comes into force (services.amendment_in_force), which keeps the content before it on the
+amendment (`content_to_json`).
 """
 
 from __future__ import annotations
@@ -92,14 +93,14 @@ def parse_key(text: str) -> Key | None:
 
 
 def content_of(agreement: Agreement) -> Content:
-    """The agreement's content as signed: its own clauses and commitments (2 queries)."""
+    """The agreement's content in force: its clauses and commitments not removed (2 queries)."""
     clauses = []
     commitments: dict[int, list[CommitmentState]] = {}
-    for m in Commitment.objects.filter(clause__agreement=agreement).order_by("id"):
+    for m in Commitment.objects.filter(clause__agreement=agreement, removed_by=None).order_by("id"):
         commitments.setdefault(m.clause_id, []).append(
             CommitmentState(m.pk, m.party, m.description_ar, m.description_en, m.target_quantity, m.unit, m.due_on)
         )
-    for clause in agreement.clauses.order_by("order"):
+    for clause in agreement.clauses.filter(removed_by=None).order_by("order"):
         clauses.append(
             ClauseState(
                 clause.pk,
@@ -127,11 +128,12 @@ def content_as_amended(agreement: Agreement, amendments: Iterable[Amendment]) ->
 
 
 def base_content(agreement: Agreement, amendment: Amendment | None = None) -> Content:
-    """The content an amendment changes: the agreement after every settled amendment before it."""
-    settled = agreement.amendments.settled()
-    if amendment is not None and amendment.pk:
-        settled = settled.filter(number__lt=amendment.number)
-    return content_as_amended(agreement, settled)
+    """The content an amendment changes: the agreement's content in force.
+
+    Amendments in force are written into the agreement's clauses (services.amendment_in_force),
+    and only one amendment is ever not yet in force, so that is the content as it stands.
+    """
+    return content_of(agreement)
 
 
 def _qualify(key: Key, number: int) -> Key:
@@ -275,3 +277,32 @@ def same_content(a: Content, b: Content) -> bool:
         )
 
     return strip(a) == strip(b)
+
+
+def content_to_json(content: Content) -> dict[str, Any]:
+    """`content` as JSON (stored on an amendment as the text before it)."""
+    return {
+        "starts_on": content.starts_on.isoformat(),
+        "ends_on": content.ends_on.isoformat(),
+        "amended_by": list(content.amended_by),
+        "clauses": [
+            {"key": c.key, **c.values(), "commitments": [{"key": m.key, **m.values()} for m in c.commitments]}
+            for c in content.clauses
+        ],
+    }
+
+
+def content_from_json(data: dict[str, Any]) -> Content:
+    return Content(
+        datetime.date.fromisoformat(data["starts_on"]),
+        datetime.date.fromisoformat(data["ends_on"]),
+        tuple(
+            ClauseState(
+                c["key"],
+                **{name: c[name] for name in CLAUSE_FIELDS},
+                commitments=tuple(_commitment_from(m["key"], m) for m in c["commitments"]),
+            )
+            for c in data["clauses"]
+        ),
+        tuple(data.get("amended_by", ())),
+    )

@@ -10,19 +10,45 @@ the agreement's audit trail.
 from __future__ import annotations
 
 import datetime
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common import dates
+from common import clock, dates
+from outbox.services import outbox_enqueue
 
 from ..audit import audit_record
+from ..content import amendment_content, sha256_of
 from ..lifecycle import TransitionError
-from ..models import Agreement, AgreementStatus, Amendment, AmendmentStatus, AuditKind
-from .content import ChangeConflict, apply_changes, base_content
+from ..models import (
+    Agreement,
+    AgreementStatus,
+    Amendment,
+    AmendmentStatus,
+    AuditKind,
+    Clause,
+    Commitment,
+    CommitmentStatus,
+    Party,
+    PdfStatus,
+    SigningRequest,
+    SigningStatus,
+    amending,
+)
+from ..models.signing import OPEN_SIGNING_STATUSES
+from .content import (
+    COMMITMENT_FIELDS,
+    ChangeConflict,
+    apply_changes,
+    base_content,
+    content_of,
+    content_to_json,
+)
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -204,4 +230,235 @@ def amendment_delete(*, amendment: Amendment, by: User, ip: str | None = None, u
         ip=ip,
         user_agent=user_agent,
         details=details,
+    )
+
+
+# --- signing ---------------------------------------------------------------------------
+
+
+def _amendment_hash(amendment: Amendment, requests: list[SigningRequest]) -> str:
+    return sha256_of(amendment_content(amendment, requests))
+
+
+def amendment_content_hash_now(amendment: Amendment) -> str:
+    """The hash of the amendment as stored now, with its signatories (checked at every signature)."""
+    requests = list(amendment.signing_requests.exclude(status=SigningStatus.VOIDED))
+    return _amendment_hash(amendment, requests)
+
+
+def previous_signatories(agreement: Agreement) -> list[SigningRequest]:
+    """Who signed the agreement (or, failing that, its last amendment): the default signatories."""
+    requests = agreement.signing_requests.filter(status=SigningStatus.SIGNED).select_related("contact", "user")
+    latest = requests.filter(amendment__isnull=False).order_by("-amendment__number").first()
+    if latest is not None:
+        return list(requests.filter(amendment_id=latest.amendment_id))
+    return list(requests.filter(amendment=None))
+
+
+@transaction.atomic
+def amendment_send(
+    *,
+    amendment: Amendment,
+    by: User,
+    signatories: list[dict[str, Any]],
+    ip: str | None = None,
+    user_agent: str = "",
+) -> Amendment:
+    """Send a draft amendment for signature: its content is locked and hashed, links go out."""
+    from ..lifecycle import check_signatories
+    from ..tasks import invite_signatory
+
+    current, stored = _locked_draft(amendment)
+    if not stored.changes:
+        raise TransitionError(
+            _("Amendment %(number)s records no changes: open it in the editor and make them before sending.")
+            % {"number": stored.number}
+        )
+    try:
+        _check(current, stored, stored.changes, stored.effective_on)
+    except ValidationError as error:
+        raise TransitionError(" ".join(error.messages)) from None
+    check_signatories(current, signatories)
+    requests = [
+        SigningRequest(
+            agreement=current,
+            amendment=stored,
+            party=s["party"],
+            contact=s.get("contact"),
+            user=s.get("user"),
+            name=s["name"],
+            title=s.get("title", ""),
+            email=s["email"],
+        )
+        for s in signatories
+    ]
+    for request in requests:
+        request.full_clean(exclude=["agreement", "amendment"])
+    SigningRequest.objects.bulk_create(requests)
+    stored.content_hash = _amendment_hash(stored, requests)
+    stored.sent_at = timezone.now()
+    stored.status = AmendmentStatus.AWAITING_SIGNATURES
+    stored._history_user = by
+    stored.save(update_fields=["content_hash", "sent_at", "status"])
+    audit_record(
+        agreement=current,
+        kind=AuditKind.AMENDMENT_SENT,
+        actor=by,
+        ip=ip,
+        user_agent=user_agent,
+        details={**_details(stored), "content_hash": stored.content_hash},
+    )
+    for request in SigningRequest.objects.filter(amendment=stored, status=SigningStatus.PENDING):
+        outbox_enqueue(task=invite_signatory, args=[request.pk])
+    return stored
+
+
+@transaction.atomic
+def amendment_recall(*, amendment: Amendment, by: User, ip: str | None = None, user_agent: str = "") -> Amendment:
+    """Back to draft while nobody has signed: open links die, the change set can be edited again."""
+    current = Agreement.objects.select_for_update().get(pk=amendment.agreement_id)
+    stored = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    if stored.status != AmendmentStatus.AWAITING_SIGNATURES:
+        raise TransitionError(
+            _("Amendment %(number)s is not awaiting signatures, so there is nothing to pull back.")
+            % {"number": stored.number}
+        )
+    if stored.signing_requests.filter(status=SigningStatus.SIGNED).exists():
+        raise TransitionError(
+            _("Someone has already signed amendment %(number)s, so it can no longer go back to draft.")
+            % {"number": stored.number}
+        )
+    stored.signing_requests.filter(status__in=OPEN_SIGNING_STATUSES).update(
+        status=SigningStatus.VOIDED, token_hash=None
+    )
+    stored.status = AmendmentStatus.DRAFT
+    stored.content_hash = ""
+    stored.sent_at = None
+    stored._history_user = by
+    stored.save(update_fields=["status", "content_hash", "sent_at"])
+    audit_record(
+        agreement=current,
+        kind=AuditKind.AMENDMENT_RECALLED,
+        actor=by,
+        ip=ip,
+        user_agent=user_agent,
+        details=_details(stored),
+    )
+    return stored
+
+
+def amendment_signatures_complete(agreement: Agreement, amendment: Amendment, *, by: Any = None) -> Amendment:
+    """The last signature of an amendment is in (the caller holds the agreement's lock).
+
+    The addendum PDF is made by a worker; the amendment is in force at once when its
+    effective date has come, else from that date (the daily sweep).
+    """
+    from ..tasks import render_addendum_pdf
+
+    requests = list(amendment.signing_requests.exclude(status=SigningStatus.VOIDED))
+    parties = {r.party for r in requests if r.status == SigningStatus.SIGNED}
+    if any(r.status != SigningStatus.SIGNED for r in requests) or parties != {Party.CHARITY, Party.PARTNER}:
+        raise TransitionError(_("An amendment is signed only when every signatory has signed."))
+    today = clock.today()
+    amendment.status = AmendmentStatus.SIGNED
+    amendment.signed_on = today
+    amendment.pdf_status = PdfStatus.PENDING
+    amendment._history_user = by
+    amendment.save(update_fields=["status", "signed_on", "pdf_status"])
+    agreement.verification_code = agreement.verification_code or secrets.token_urlsafe(12)
+    Agreement.objects.filter(pk=agreement.pk).update(verification_code=agreement.verification_code)
+    audit_record(
+        agreement=agreement,
+        kind=AuditKind.AMENDMENT_SIGNED,
+        actor=by,
+        actor_label="" if by is not None else str(_("the portal")),
+        details={**_details(amendment), "content_hash": amendment.content_hash},
+    )
+    outbox_enqueue(task=render_addendum_pdf, args=[amendment.pk])
+    if amendment.effective_on <= today:
+        amendment_in_force(amendment=amendment, today=today)
+    return amendment
+
+
+def _save_row(row, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.save()
+
+
+@transaction.atomic
+def amendment_in_force(*, amendment: Amendment, today: datetime.date | None = None) -> bool:
+    """Write a signed amendment whose date has come into the agreement; False if not (yet) due.
+
+    The agreement's clauses and commitments become the amended content: changed rows keep
+    their ids (so progress already reported stays with its commitment), new items get
+    rows, removed ones are kept, marked removed by the amendment and cancelled. The
+    content before is kept on the amendment, and the agreement's end date follows the term.
+    """
+    today = today or clock.today()
+    agreement = Agreement.objects.select_for_update().get(pk=amendment.agreement_id)
+    stored = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    if stored.status != AmendmentStatus.SIGNED or stored.effective_on > today:
+        return False
+    before = content_of(agreement)
+    after = apply_changes(before, stored.changes, number=stored.number)
+    clauses = {c.pk: c for c in agreement.clauses.filter(removed_by=None)}
+    commitments = {m.pk: m for m in Commitment.objects.filter(clause__agreement=agreement, removed_by=None)}
+    kept_clauses = {c.key for c in after.clauses}
+    kept_commitments = {m.key for m in after.commitments()}
+    new_rows: dict[str, int] = {}
+    prefix = f"{stored.number}."
+    with amending(agreement.pk):
+        for pk, commitment in commitments.items():
+            if pk not in kept_commitments:
+                commitment.removed_by = stored
+                commitment.status = CommitmentStatus.CANCELLED
+                commitment.save()
+        for pk, clause in clauses.items():
+            if pk not in kept_clauses:
+                _save_row(clause, {"removed_by": stored})
+        # Orders out of the way first: the amended clauses may swap numbers.
+        Clause.objects.filter(pk__in=kept_clauses & clauses.keys()).update(order=F("order") + 10_000)
+        for state in after.clauses:
+            if isinstance(state.key, int):
+                clause = Clause.objects.get(pk=state.key)
+            else:
+                clause = Clause(agreement=agreement)
+            _save_row(clause, state.values())
+            if not isinstance(state.key, int):
+                new_rows[str(state.key).removeprefix(prefix)] = clause.pk
+            for item in state.commitments:
+                values = {name: getattr(item, name) for name in COMMITMENT_FIELDS}
+                if isinstance(item.key, int):
+                    row = commitments[item.key]
+                    if row.clause_id != clause.pk:
+                        raise ChangeConflict(f"commitment {item.key} moved between clauses")
+                else:
+                    row = Commitment(clause=clause)
+                _save_row(row, values)
+                if not isinstance(item.key, int):
+                    new_rows[str(item.key).removeprefix(prefix)] = row.pk
+        if after.ends_on != agreement.ends_on:
+            agreement.ends_on = after.ends_on
+            agreement.save(update_fields=["ends_on", "updated_at"])
+    stored.content_before = content_to_json(before)
+    stored.new_rows = new_rows
+    stored.status = AmendmentStatus.ACTIVE
+    stored.in_force_at = timezone.now()
+    stored.save(update_fields=["content_before", "new_rows", "status", "in_force_at"])
+    audit_record(
+        agreement=agreement,
+        kind=AuditKind.AMENDMENT_IN_FORCE,
+        actor_label=str(_("the portal")),
+        details={**_details(stored), "ends_on": agreement.ends_on.isoformat()},
+    )
+    return True
+
+
+def amendments_due(today: datetime.date) -> list[Amendment]:
+    """Signed amendments whose effective date has come (the daily sweep brings them into force)."""
+    return list(
+        Amendment.objects.filter(status=AmendmentStatus.SIGNED, effective_on__lte=today)
+        .select_related("agreement")
+        .order_by("agreement_id", "number")
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import logging
 import uuid
@@ -123,6 +125,24 @@ def validate_offsets(text: str) -> None:
         raise ValidationError(_("Write whole numbers of days separated by commas, e.g. 90,60,30,7.")) from None
     if any(not 0 < offset <= 730 for offset in offsets):
         raise ValidationError(_("Each reminder must be between 1 and 730 days before the end date."))
+
+
+# The id of the agreement an amendment in force is being written into (see `amending`).
+_AMENDING: contextvars.ContextVar[int | None] = contextvars.ContextVar("amending", default=None)
+
+
+@contextlib.contextmanager
+def amending(agreement_id: int):
+    """Let the content of one signed agreement change: an amendment in force is written into it.
+
+    Only agreements.amendments.services uses it, inside the transaction that records the
+    amendment as in force; everything else still meets AgreementLocked.
+    """
+    token = _AMENDING.set(agreement_id)
+    try:
+        yield
+    finally:
+        _AMENDING.reset(token)
 
 
 class AgreementLocked(ValidationError):
@@ -355,7 +375,7 @@ class Agreement(ChoiceDisplayMixin, models.Model):
     def save(self, *args, **kwargs) -> None:
         """Save; refuse content changes once the agreement (as loaded) has left draft."""
         loaded_status = getattr(self, "_loaded", {}).get("status", AgreementStatus.DRAFT)
-        if self.pk and loaded_status != AgreementStatus.DRAFT and self.content_changed():
+        if self.pk and loaded_status != AgreementStatus.DRAFT and self.content_changed() and _AMENDING.get() != self.pk:
             raise AgreementLocked()
         if not self.reference:
             self.reference = ReferenceSequence.next_reference(clock.today().year)
@@ -370,7 +390,9 @@ class Agreement(ChoiceDisplayMixin, models.Model):
         self._loaded = {name: getattr(self, name) for name in (*self.CONTENT_FIELDS, "status")}
 
     def assert_editable(self) -> None:
-        """Raise AgreementLocked unless the stored agreement is still a draft."""
+        """Raise AgreementLocked unless the stored agreement is still a draft (or being amended)."""
+        if _AMENDING.get() == self.pk:
+            return
         status = Agreement.objects.filter(pk=self.pk).values_list("status", flat=True).first()
         if status is not None and status != AgreementStatus.DRAFT:
             raise AgreementLocked()
@@ -439,6 +461,16 @@ class Clause(ChoiceDisplayMixin, models.Model):
         _("responsible party"), max_length=10, choices=ResponsibleParty.choices, default=ResponsibleParty.BOTH
     )
     search_text = models.TextField(editable=False, default="")
+    # Set when an amendment in force removed the clause: kept, with its commitments' history.
+    removed_by = models.ForeignKey(
+        "agreements.Amendment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="removed_clauses",
+        editable=False,
+        verbose_name=_("removed by amendment"),
+    )
 
     history = HistoricalRecords(excluded_fields=["search_text"])
 
@@ -447,7 +479,11 @@ class Clause(ChoiceDisplayMixin, models.Model):
         verbose_name_plural = _("clauses")
         ordering = ["agreement", "order"]
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "order"], name="clause_order_unique_per_agreement"),
+            models.UniqueConstraint(
+                fields=["agreement", "order"],
+                condition=Q(removed_by__isnull=True),
+                name="clause_order_unique_per_agreement",
+            ),
             models.CheckConstraint(condition=Q(order__gte=1), name="clause_order_positive"),
         ]
 
@@ -532,6 +568,16 @@ class Commitment(ChoiceDisplayMixin, models.Model):
     due_on = models.DateField(_("due on"))
     status = models.CharField(
         _("status"), max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.NOT_STARTED
+    )
+    # Set when an amendment in force removed the commitment; it is then cancelled and keeps its reports.
+    removed_by = models.ForeignKey(
+        "agreements.Amendment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="removed_commitments",
+        editable=False,
+        verbose_name=_("removed by amendment"),
     )
 
     objects = CommitmentQuerySet.as_manager()

@@ -13,27 +13,33 @@ from simple_history.models import HistoricalRecords
 
 from common.validators import reject_bidi_controls
 
-from .core import CLAUSE_TEXT_MAX, Agreement, _bilingual
+from .core import CLAUSE_TEXT_MAX, Agreement, PdfStatus, _bilingual
 
 
 class AmendmentStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     AWAITING_SIGNATURES = "awaiting_signatures", _("Awaiting signatures")
+    SIGNED = "signed", _("Signed, in force from its date")
     ACTIVE = "active", _("In force")
 
 
-# Not yet settled: at most one of these per agreement (agreements.amendments.services).
-AMENDMENT_IN_PROGRESS = (AmendmentStatus.DRAFT, AmendmentStatus.AWAITING_SIGNATURES)
+# Not yet in force: at most one of these per agreement (agreements.amendments.services). A
+# signed amendment waiting for its effective date counts: the next one amends its result.
+AMENDMENT_IN_PROGRESS = (AmendmentStatus.DRAFT, AmendmentStatus.AWAITING_SIGNATURES, AmendmentStatus.SIGNED)
 
 
 class AmendmentQuerySet(models.QuerySet):
     def in_progress(self) -> AmendmentQuerySet:
-        """Amendments still being written or signed (draft, awaiting signatures)."""
+        """Amendments not yet in force (draft, awaiting signatures, signed until their date)."""
         return self.filter(status__in=AMENDMENT_IN_PROGRESS)
 
     def settled(self) -> AmendmentQuerySet:
-        """Amendments past signing: the content later amendments build on."""
+        """Amendments in force: their changes are written into the agreement's clauses."""
         return self.exclude(status__in=AMENDMENT_IN_PROGRESS)
+
+    def signed(self) -> AmendmentQuerySet:
+        """Amendments signed by every party (in force or waiting for their date)."""
+        return self.filter(status__in=(AmendmentStatus.SIGNED, AmendmentStatus.ACTIVE))
 
 
 class Amendment(models.Model):
@@ -71,13 +77,29 @@ class Amendment(models.Model):
         _("status"), max_length=30, choices=AmendmentStatus.choices, default=AmendmentStatus.DRAFT
     )
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("sent for signature at"), null=True, blank=True, editable=False)
+    signed_on = models.DateField(_("fully signed on"), null=True, blank=True, editable=False)
+    in_force_at = models.DateTimeField(_("in force since"), null=True, blank=True, editable=False)
+    # The agreement's content (agreements.amendments.content, as JSON) just before this
+    # amendment was written into it: "the text as it stood before".
+    content_before = models.JSONField(default=dict, blank=True, editable=False)
+    # The rows this amendment's new items became: {"n1": clause or commitment id, ...}.
+    new_rows = models.JSONField(default=dict, blank=True, editable=False)
+    # The sealed addendum PDF, made by a worker as the agreement's own (agreements.pdf.job).
+    pdf_status = models.CharField(
+        _("addendum PDF"), max_length=20, choices=PdfStatus.choices, blank=True, default=PdfStatus.NONE, editable=False
+    )
+    pdf_error = models.TextField(blank=True, editable=False)
+    pdf_attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    pdf_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    pdf_claimed_by = models.CharField(max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = AmendmentQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["pdf_error", "pdf_attempts", "pdf_claimed_at", "pdf_claimed_by"])
 
     class Meta:
         verbose_name = _("amendment")
@@ -134,8 +156,17 @@ class Attachment(models.Model):
         return self.original_name
 
 
+class PdfKind(models.TextChoices):
+    AGREEMENT = "agreement", _("Signed agreement")
+    ADDENDUM = "addendum", _("Addendum")
+    CONSOLIDATED = "consolidated", _("Consolidated text")
+
+
 class SignedPdf(models.Model):
-    """A sealed PDF of a fully signed agreement, one per language; its SHA-256 identifies it.
+    """A sealed PDF the portal issued, one per language; its SHA-256 identifies it.
+
+    The signed agreement itself; for each signed amendment its addendum, and the
+    consolidated text of the agreement as amended by it (`amendment` set).
 
     The file name carries the start of the hash, so a file is only ever written whole,
     under a new name, and the row points to it once it is complete.
@@ -144,6 +175,15 @@ class SignedPdf(models.Model):
     agreement = models.ForeignKey(
         Agreement, on_delete=models.PROTECT, related_name="signed_pdfs", verbose_name=_("agreement")
     )
+    amendment = models.ForeignKey(
+        Amendment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signed_pdfs",
+        verbose_name=_("amendment"),
+    )
+    kind = models.CharField(_("document"), max_length=20, choices=PdfKind.choices, default=PdfKind.AGREEMENT)
     language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
     file = models.FileField(_("file"))
     sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
@@ -154,7 +194,21 @@ class SignedPdf(models.Model):
         verbose_name = _("signed PDF")
         verbose_name_plural = _("signed PDFs")
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "language"], name="one_signed_pdf_per_language"),
+            models.UniqueConstraint(
+                fields=["agreement", "language"],
+                condition=models.Q(kind="agreement"),
+                name="one_signed_pdf_per_language",
+            ),
+            models.UniqueConstraint(
+                fields=["amendment", "kind", "language"],
+                condition=models.Q(amendment__isnull=False),
+                name="one_amendment_pdf_per_kind_and_language",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="agreement", amendment__isnull=True)
+                | (~models.Q(kind="agreement") & models.Q(amendment__isnull=False)),
+                name="amendment_pdf_names_its_amendment",
+            ),
         ]
 
     def __str__(self) -> str:

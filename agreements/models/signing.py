@@ -194,6 +194,11 @@ class AuditKind(models.TextChoices):
     AMENDMENT_RECORDED = "amendment_created", _("Amendment recorded")
     AMENDMENT_EDITED = "amendment_edited", _("Amendment changed")
     AMENDMENT_DELETED = "amendment_deleted", _("Draft amendment deleted")
+    AMENDMENT_SENT = "amendment_sent", _("Amendment sent for signature")
+    AMENDMENT_RECALLED = "amendment_recalled", _("Amendment pulled back to draft")
+    AMENDMENT_SIGNED = "amendment_signed", _("Amendment fully signed")
+    AMENDMENT_IN_FORCE = "amendment_in_force", _("Amendment in force")
+    ADDENDUM_ISSUED = "addendum_issued", _("Addendum PDF issued")
 
 
 GENESIS = "0" * 64

@@ -26,11 +26,14 @@ from common.tokens import hash_token
 from outbox.services import outbox_enqueue
 
 from .. import lifecycle
+from ..amendments.services import AMENDABLE, amendment_content_hash_now, amendment_signatures_complete
 from ..audit import audit_record
-from ..content import canonical_content, sha256_of
+from ..content import amendment_content, canonical_content, sha256_of
 from ..models import (
     Agreement,
     AgreementStatus,
+    Amendment,
+    AmendmentStatus,
     AuditKind,
     Signature,
     SignatureChannel,
@@ -61,7 +64,21 @@ class Visitor:
 def _locked(signing_request: SigningRequest) -> tuple[Agreement, SigningRequest]:
     agreement = Agreement.objects.select_for_update().get(pk=signing_request.agreement_id)
     fresh = SigningRequest.objects.select_for_update().get(pk=signing_request.pk)
+    if fresh.amendment_id is not None:
+        fresh.amendment = Amendment.objects.select_for_update().get(pk=fresh.amendment_id)
     return agreement, fresh
+
+
+def awaiting(agreement: Agreement, request: SigningRequest) -> bool:
+    """Is what this request asks to sign (the agreement, or its amendment) awaiting signatures?"""
+    if request.amendment_id is not None:
+        return request.amendment.status == AmendmentStatus.AWAITING_SIGNATURES and agreement.status in AMENDABLE
+    return agreement.status == AgreementStatus.AWAITING_SIGNATURES
+
+
+def signed_hash(agreement: Agreement, request: SigningRequest) -> str:
+    """The content hash sent for signature: the agreement's, or its amendment's."""
+    return request.amendment.content_hash if request.amendment_id is not None else agreement.content_hash
 
 
 def _signatory_label(signing_request: SigningRequest) -> str:
@@ -102,7 +119,7 @@ def signing_invite(
     if request is None:
         return None
     agreement, request = _locked(request)
-    if request.status not in OPEN_SIGNING_STATUSES or agreement.status != AgreementStatus.AWAITING_SIGNATURES:
+    if request.status not in OPEN_SIGNING_STATUSES or not awaiting(agreement, request):
         return None
     token = request.issue_token()
     now = clock.now()
@@ -146,11 +163,14 @@ def signing_open(*, signing_request: SigningRequest, visitor: Visitor) -> None:
     )
 
 
-def has_hidden_direction(agreement: Agreement) -> bool:
+def has_hidden_direction(agreement: Agreement, amendment: Amendment | None = None) -> bool:
     """Does what the signatories sign (names, titles, texts) carry invisible direction controls?
 
     The signing page then warns, in words, that the markers shown are not part of the names.
     """
+    if amendment is not None:
+        signatories = list(amendment.signing_requests.exclude(status=SigningStatus.VOIDED))
+        return has_bidi_controls(json.dumps(amendment_content(amendment, signatories), ensure_ascii=False))
     signatories = list(agreement.signing_requests.filter(amendment=None).exclude(status=SigningStatus.VOIDED))
     return has_bidi_controls(json.dumps(canonical_content(agreement, signatories), ensure_ascii=False))
 
@@ -180,13 +200,16 @@ def signature_record(
     stored content no longer produces that hash.
     """
     agreement, request = _locked(signing_request)
-    if not request.is_open or agreement.status != AgreementStatus.AWAITING_SIGNATURES:
+    if not request.is_open or not awaiting(agreement, request):
         raise SigningRefused(_("This signing request is no longer open."))
-    if not hmac.compare_digest(content_hash_seen or "", agreement.content_hash):
+    expected = signed_hash(agreement, request)
+    if not hmac.compare_digest(content_hash_seen or "", expected):
         raise SigningRefused(
             _("The agreement changed after you opened it. Reload the page and read it again before signing.")
         )
-    if current_content_hash(agreement) != agreement.content_hash:
+    amendment = request.amendment if request.amendment_id is not None else None
+    stored = amendment_content_hash_now(amendment) if amendment else current_content_hash(agreement)
+    if stored != expected:
         raise SigningRefused(_("The agreement's content does not match what was sent for signature."))
     if method == SignatureMethod.DRAWN and not image_png:
         raise ValidationError(_("Draw your signature in the box, or type it instead."))
@@ -205,7 +228,7 @@ def signature_record(
         signed_at=now,
         ip=visitor.ip,
         user_agent=visitor.user_agent,
-        content_hash=agreement.content_hash,
+        content_hash=expected,
     )
     if method == SignatureMethod.DRAWN:
         signature.image_sha256 = hashlib.sha256(image_png).hexdigest()
@@ -234,12 +257,15 @@ def signature_record(
             "title": signature.signer_title,
             "method": method,
             "channel": channel,
-            "content_hash": agreement.content_hash,
+            "content_hash": expected,
             "image_sha256": signature.image_sha256,
-        },
+        }
+        | ({"amendment": amendment.number} if amendment else {}),
     )
-    remaining = agreement.signing_requests.filter(amendment=None, status__in=OPEN_SIGNING_STATUSES).exists()
-    if not remaining:
+    remaining = agreement.signing_requests.filter(amendment=amendment, status__in=OPEN_SIGNING_STATUSES).exists()
+    if not remaining and amendment is not None:
+        amendment_signatures_complete(agreement, amendment, by=signature.user)
+    elif not remaining:
         lifecycle.signatures_complete(agreement, by=signature.user)
     return signature
 
@@ -302,7 +328,7 @@ def signing_resend(*, signing_request: SigningRequest, by: Any, ip: str | None =
 
     with transaction.atomic():
         agreement, request = _locked(signing_request)
-        if agreement.status != AgreementStatus.AWAITING_SIGNATURES:
+        if not awaiting(agreement, request):
             raise SigningRefused(_("The agreement is not awaiting signatures."))
         if request.status in (SigningStatus.SIGNED, SigningStatus.VOIDED):
             raise SigningRefused(_("This signatory has already signed, or the request was voided."))
@@ -316,19 +342,21 @@ def signing_resend(*, signing_request: SigningRequest, by: Any, ip: str | None =
         )
 
 
-def signing_request_for_user(agreement: Agreement, user: Any, requests=None) -> SigningRequest | None:
+def signing_request_for_user(
+    agreement: Agreement, user: Any, requests=None, amendment: Amendment | None = None
+) -> SigningRequest | None:
     """The open request this logged-in user may sign from their account, if any.
 
     Staff sign only requests addressed to their account; partner users also those
     addressed to their email at their own partner. `requests` may pass the agreement's
-    already loaded signing requests.
+    already loaded signing requests; with `amendment`, a request to sign that amendment.
     """
     if not user.is_authenticated:
         return None
     if requests is None:
         requests = agreement.signing_requests.all()
     for request in requests:
-        if request.amendment_id is not None or request.status not in OPEN_SIGNING_STATUSES:
+        if request.amendment_id != (amendment.pk if amendment else None) or request.status not in OPEN_SIGNING_STATUSES:
             continue
         if request.user_id == user.pk:
             return request
