@@ -14,14 +14,19 @@ def send_signing_invitation(request: SigningRequest, token: str, *, reminder: bo
     agreement = request.agreement
     link = settings.SITE_URL + reverse("signing:link", args=[token])
     prefix_ar, prefix_en = ("تذكير بطلب توقيع", "Reminder: please sign") if reminder else ("طلب توقيع", "Please sign")
+    title_ar, title_en = agreement.title_ar, agreement.title_en or agreement.title_ar
+    if request.amendment_id:
+        number = request.amendment.number
+        title_ar, title_en = f"الملحق رقم {number} لـ {title_ar}", f"Amendment {number} to {title_en}"
     send_bilingual(
-        subject_ar=f"{prefix_ar}: {agreement.title_ar}",
-        subject_en=f"{prefix_en}: {agreement.title_en or agreement.title_ar}",
+        subject_ar=f"{prefix_ar}: {title_ar}",
+        subject_en=f"{prefix_en}: {title_en}",
         to=[request.email],
         template="signing_request",
         context={
             "request": request,
             "agreement": agreement,
+            "amendment": request.amendment if request.amendment_id else None,
             "link": link,
             "expires": request.token_expires_at,
             "reminder": reminder,

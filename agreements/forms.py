@@ -19,7 +19,7 @@ from common.validators import reject_bidi_controls
 from common.widgets import DateInput
 from partners.models import Partner, Sector
 
-from .models import Agreement, AgreementStatus, Clause, ClauseKind, Commitment, SignatureMethod
+from .models import Agreement, AgreementStatus, Clause, ClauseKind, Commitment, Party, SignatureMethod
 
 
 class AgreementForm(forms.ModelForm):
@@ -362,6 +362,21 @@ class SendForSignatureForm(forms.Form):
         if any(c.partner_id != self.agreement.partner_id for c in contacts):
             raise forms.ValidationError(_("A partner signatory must be a contact of this agreement's partner."))
         return contacts
+
+    def signatories(self) -> list[dict]:
+        """The signatories chosen, as the send transitions take them (after is_valid())."""
+        data = self.cleaned_data
+        charity = {
+            "party": Party.CHARITY,
+            "name": data["charity_name"],
+            "title": data["charity_title"],
+            "email": data["charity_email"],
+            "user": data["charity_user"],
+        }
+        return [charity] + [
+            {"party": Party.PARTNER, "contact": c, "name": c.name_ar, "title": c.title_ar, "email": c.email}
+            for c in data["partner_contacts"]
+        ]
 
 
 class TerminateForm(forms.Form):

@@ -60,11 +60,15 @@ class Planned:
     email: str
     commitment_id: int | None = None
     signing_request_id: int | None = None
+    # Renewal reminders: the end date they remind of (an amendment may move it; the new
+    # end date's reminders are new occasions).
+    term_end: datetime.date | None = None
 
     @property
     def key(self) -> str:
         subject = self.commitment_id or self.signing_request_id or "-"
-        return f"{self.kind}:{self.agreement_id}:{subject}:{self.offset_days}:{self.email.lower()}"
+        key = f"{self.kind}:{self.agreement_id}:{subject}:{self.offset_days}:{self.email.lower()}"
+        return f"{key}:{self.term_end.isoformat()}" if self.term_end else key
 
 
 @dataclass
@@ -198,13 +202,22 @@ def _plan_renewals(today: datetime.date) -> list[Planned]:
         if renewal is None:
             recipients = [agreement.owner.email, *emails.get(agreement.partner_id, [])]
             planned += [
-                Planned(ReminderKind.RENEWAL, agreement.pk, left, today, email)
+                Planned(ReminderKind.RENEWAL, agreement.pk, left, today, email, term_end=agreement.ends_on)
                 for email in dict.fromkeys(recipients)
                 if email
             ]
         elif renewal.pk in unsigned:
             if renewal.owner.email:
-                planned.append(Planned(ReminderKind.RENEWAL_UNSIGNED, agreement.pk, left, today, renewal.owner.email))
+                planned.append(
+                    Planned(
+                        ReminderKind.RENEWAL_UNSIGNED,
+                        agreement.pk,
+                        left,
+                        today,
+                        renewal.owner.email,
+                        term_end=agreement.ends_on,
+                    )
+                )
             planned += [
                 Planned(
                     ReminderKind.RENEWAL_UNSIGNED,
@@ -213,6 +226,7 @@ def _plan_renewals(today: datetime.date) -> list[Planned]:
                     today,
                     request.email,
                     signing_request_id=request.pk,
+                    term_end=agreement.ends_on,
                 )
                 for request in signatories[renewal.pk]
             ]

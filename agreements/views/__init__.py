@@ -1,4 +1,11 @@
-from .amendments import amendment_create, amendment_delete, amendment_detail, amendment_edit
+from .amendments import (
+    amendment_create,
+    amendment_delete,
+    amendment_detail,
+    amendment_edit,
+    amendment_recall,
+    amendment_send,
+)
 from .browse import agreement_audit, agreement_detail, agreement_history, agreement_list, attachment_download, dashboard
 from .edit import (
     agreement_edit,
@@ -19,6 +26,8 @@ __all__ = [
     "amendment_delete",
     "amendment_detail",
     "amendment_edit",
+    "amendment_recall",
+    "amendment_send",
     "attachment_download",
     "attachment_upload",
     "dashboard",

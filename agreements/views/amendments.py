@@ -1,4 +1,5 @@
-"""Amendment pages: the editor (record, change a draft), the amendment with its diff, deletion."""
+"""Amendment pages: the editor (record, change a draft), the amendment with its diff, deletion,
+sending it for signature and pulling it back (signing itself: views.signing)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from accounts.permissions import editor_required, staff_required
 from common.http import origin
 
@@ -14,8 +17,10 @@ from ..amendments import services
 from ..amendments.content import ChangeConflict, apply_changes, base_content, changes_between
 from ..amendments.diff import change_groups, change_rows
 from ..amendments.forms import AmendmentClauseFormSet, AmendmentCommitmentFormSet, AmendmentForm
+from ..forms import SendForSignatureForm
 from ..lifecycle import TransitionError
-from ..models import Agreement, Amendment
+from ..models import Agreement, Amendment, AmendmentStatus, Party, SigningRequest, SigningStatus
+from ..signing.services import signing_request_for_user
 from .browse import visible_agreement
 
 
@@ -101,12 +106,25 @@ def amendment_detail(request, reference: str, number: int):
     """The amendment: number, status, dates, reason, and its changes, old struck and new marked."""
     agreement = visible_agreement(request, reference, Agreement.objects.select_related("partner"))
     amendment = _amendment(agreement, number)
-    can_change = request.user.can_edit_agreements and services.amendment_refusal(agreement, amendment) is None
+    editor = request.user.can_edit_agreements
+    can_change = editor and services.amendment_refusal(agreement, amendment) is None
+    requests = list(
+        SigningRequest.objects.filter(amendment=amendment).exclude(status=SigningStatus.VOIDED).order_by("party", "id")
+    )
+    signed = any(r.status == SigningStatus.SIGNED for r in requests)
+    awaiting = amendment.status == AmendmentStatus.AWAITING_SIGNATURES
     context = {
         "agreement": agreement,
         "amendment": amendment,
         "groups": change_groups(change_rows(amendment)),
         "can_change": can_change,
+        "can_send": can_change and bool(amendment.changes),
+        "can_recall": editor and awaiting and not signed,
+        "can_manage_links": editor and awaiting,
+        "signing_requests": requests,
+        "my_request": signing_request_for_user(agreement, request.user, requests, amendment=amendment)
+        if awaiting
+        else None,
     }
     return render(request, "agreements/amendment_detail.html", context)
 
@@ -129,3 +147,67 @@ def amendment_delete(request, reference: str, number: int):
         return redirect("agreements:amendment", agreement.reference, number)
     messages.success(request, _("Draft amendment %(number)s was deleted.") % {"number": number})
     return redirect("agreements:detail", agreement.reference)
+
+
+def _send_initial(agreement: Agreement) -> dict:
+    """The signatories of the agreement (or of its last amendment), as the send form's initial values."""
+    initial: dict = {"partner_contacts": []}
+    for request in services.previous_signatories(agreement):
+        if request.party == Party.CHARITY:
+            initial |= {
+                "charity_name": request.name,
+                "charity_title": request.title,
+                "charity_email": request.email,
+                "charity_user": request.user
+                or User.objects.filter(email__iexact=request.email, is_active=True, partner__isnull=True).first(),
+            }
+        elif request.contact_id:
+            initial["partner_contacts"].append(request.contact_id)
+    return initial
+
+
+@editor_required
+def amendment_send(request, reference: str, number: int):
+    """Choose the signatories (the agreement's by default) and send the amendment for signature."""
+    agreement = get_object_or_404(Agreement.objects.select_related("partner"), reference=reference)
+    amendment = _amendment(agreement, number)
+    refusal = services.amendment_refusal(agreement, amendment)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("agreements:amendment", agreement.reference, number)
+    if request.method == "POST":
+        form = SendForSignatureForm(request.POST, agreement=agreement)
+        if form.is_valid():
+            try:
+                services.amendment_send(
+                    amendment=amendment, by=request.user, signatories=form.signatories(), **origin(request)
+                )
+            except TransitionError as error:
+                messages.error(request, str(error.message))
+            else:
+                messages.success(
+                    request,
+                    _("Amendment %(number)s was sent for signature. Its content is now locked.") % {"number": number},
+                )
+            return redirect("agreements:amendment", agreement.reference, number)
+    else:
+        form = SendForSignatureForm(agreement=agreement, initial=_send_initial(agreement))
+    context = {"agreement": agreement, "amendment": amendment, "form": form}
+    return render(request, "agreements/send_for_signature.html", context)
+
+
+@editor_required
+@require_POST
+def amendment_recall(request, reference: str, number: int):
+    agreement = get_object_or_404(Agreement, reference=reference)
+    amendment = _amendment(agreement, number)
+    try:
+        services.amendment_recall(amendment=amendment, by=request.user, **origin(request))
+    except TransitionError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(
+            request,
+            _("Amendment %(number)s is a draft again; open signing links no longer work.") % {"number": number},
+        )
+    return redirect("agreements:amendment", agreement.reference, number)

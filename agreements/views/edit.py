@@ -22,7 +22,7 @@ from ..forms import (
     SendForSignatureForm,
     TerminateForm,
 )
-from ..models import Agreement, AgreementLocked, Clause, Party
+from ..models import Agreement, AgreementLocked, Clause
 
 
 def _error_text(error: ValidationError | lifecycle.TransitionError) -> str:
@@ -89,19 +89,7 @@ def send_for_signature(request, reference: str):
     if request.method == "POST":
         form = SendForSignatureForm(request.POST, agreement=agreement)
         if form.is_valid():
-            data = form.cleaned_data
-            signatories = [
-                {
-                    "party": Party.CHARITY,
-                    "name": data["charity_name"],
-                    "title": data["charity_title"],
-                    "email": data["charity_email"],
-                    "user": data["charity_user"],
-                }
-            ] + [
-                {"party": Party.PARTNER, "contact": c, "name": c.name_ar, "title": c.title_ar, "email": c.email}
-                for c in data["partner_contacts"]
-            ]
+            signatories = form.signatories()
             _attempt(
                 request,
                 lambda: lifecycle.transition(

@@ -17,8 +17,9 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import editor_required
 from common.http import client_ip, origin, user_agent
 
+from ..amendments.diff import change_groups, change_rows
 from ..forms import DeclineForm, SignForm
-from ..models import Agreement, Clause, Commitment, SignatureMethod, SigningRequest
+from ..models import Agreement, Amendment, AmendmentStatus, Clause, Commitment, SignatureMethod, SigningRequest
 from ..signing import services
 from ..signing.images import decode_signature_png
 
@@ -93,10 +94,13 @@ def _agreement_for_signing(pk: int) -> Agreement:
 
 
 def _sign(request, signing_request: SigningRequest, *, account: bool):
+    """The signing page of an agreement or, when the request names one, of an amendment (its diff)."""
     agreement = _agreement_for_signing(signing_request.agreement_id)
+    amendment = signing_request.amendment
+    content_hash = amendment.content_hash if amendment else agreement.content_hash
     sign_form = SignForm(
         request.POST if request.POST.get("action") == "sign" else None,
-        initial={"name": signing_request.name, "title": signing_request.title, "content_hash": agreement.content_hash},
+        initial={"name": signing_request.name, "title": signing_request.title, "content_hash": content_hash},
     )
     decline_form = DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
     if request.method == "POST" and sign_form.is_bound and sign_form.is_valid():
@@ -121,7 +125,8 @@ def _sign(request, signing_request: SigningRequest, *, account: bool):
             return redirect(request.path)
         else:
             request.session.pop(SESSION_KEY, None)
-            return _private(render(request, "signing/done.html", {"agreement": agreement, "signed": True}))
+            done = {"agreement": agreement, "amendment": amendment, "signed": True}
+            return _private(render(request, "signing/done.html", done))
     elif request.method == "POST" and decline_form.is_bound and decline_form.is_valid():
         try:
             services.signing_decline(
@@ -131,12 +136,16 @@ def _sign(request, signing_request: SigningRequest, *, account: bool):
             messages.error(request, refused.message)
             return redirect(request.path)
         request.session.pop(SESSION_KEY, None)
-        return _private(render(request, "signing/done.html", {"agreement": agreement, "signed": False}))
+        done = {"agreement": agreement, "amendment": amendment, "signed": False}
+        return _private(render(request, "signing/done.html", done))
     elif request.method == "POST":
         messages.error(request, _("Nothing was signed: correct the fields marked below."))
     context = {
         "agreement": agreement,
-        "hidden_direction": services.has_hidden_direction(agreement),
+        "amendment": amendment,
+        "groups": change_groups(change_rows(amendment)) if amendment else None,
+        "content_hash": content_hash,
+        "hidden_direction": services.has_hidden_direction(agreement, amendment),
         "signing_request": signing_request,
         "form": sign_form,
         "decline_form": decline_form,
@@ -170,6 +179,35 @@ def sign_from_account(request, reference: str):
     return _sign(request, signing_request, account=True)
 
 
+@never_cache
+@login_required
+def sign_amendment_from_account(request, reference: str, number: int):
+    """A signatory with an account signs an amendment from the portal."""
+    agreement = get_object_or_404(Agreement.objects.visible_to(request.user), reference=reference)
+    amendment = get_object_or_404(Amendment, agreement=agreement, number=number)
+    signing_request = services.signing_request_for_user(agreement, request.user, amendment=amendment)
+    if signing_request is None or amendment.status != AmendmentStatus.AWAITING_SIGNATURES:
+        messages.error(request, _("There is nothing for you to sign on this amendment."))
+        return redirect(_amendment_page(request.user, agreement, amendment))
+    signing_request.amendment = amendment
+    if request.method == "GET":
+        services.signing_open(signing_request=signing_request, visitor=_visitor(request))
+    return _sign(request, signing_request, account=True)
+
+
+def _amendment_page(user, agreement: Agreement, amendment: Amendment) -> str:
+    if user.is_charity_staff:
+        return reverse("agreements:amendment", args=[agreement.reference, amendment.number])
+    return reverse("portal:agreement", args=[agreement.reference])
+
+
+def _back(signing_request: SigningRequest, reference: str):
+    """Staff manage links on the page of what is signed: the agreement, or the amendment."""
+    if signing_request.amendment_id:
+        return redirect("agreements:amendment", reference, signing_request.amendment.number)
+    return redirect("agreements:detail", reference)
+
+
 @editor_required
 @require_POST
 def signatory_resend(request, reference: str, pk: int):
@@ -184,7 +222,7 @@ def signatory_resend(request, reference: str, pk: int):
             _("A new signing link was sent to %(email)s; the old one no longer works.")
             % {"email": signing_request.email},
         )
-    return redirect("agreements:detail", reference)
+    return _back(signing_request, reference)
 
 
 @editor_required
@@ -197,4 +235,4 @@ def signatory_revoke(request, reference: str, pk: int):
         messages.error(request, refused.message)
     else:
         messages.success(request, _("The signing request was revoked; its link no longer works."))
-    return redirect("agreements:detail", reference)
+    return _back(signing_request, reference)

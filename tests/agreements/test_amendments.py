@@ -11,8 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.amendments import ChangeConflict, apply_changes, change_rows, content_as_amended
-from agreements.amendments.content import changes_between, content_of
-from agreements.amendments.services import amendment_create
+from agreements.amendments.content import changes_between, content_from_json, content_of, same_content
+from agreements.amendments.services import amendment_create, amendment_in_force
 from agreements.history import agreement_timeline
 from agreements.lifecycle import TransitionError
 from agreements.models import Agreement, Amendment, AmendmentStatus, AuditEvent, AuditKind, Clause, Commitment
@@ -349,9 +349,16 @@ def test_a_second_amendment_is_refused_while_one_is_in_progress(staff_client, ag
     assert Agreement.objects.get(pk=agreement.pk).audit_count == events
 
 
-def test_after_one_is_settled_the_next_amendment_is_number_2_and_builds_on_it(staff_client, agreement):
+def _in_force(amendment: Amendment) -> Amendment:
+    """Amendment signed (rows as the signing services leave them) and brought into force on its date."""
+    Amendment.objects.filter(pk=amendment.pk).update(status=AmendmentStatus.SIGNED)
+    assert amendment_in_force(amendment=amendment, today=amendment.effective_on)
+    return Amendment.objects.get(pk=amendment.pk)
+
+
+def test_after_one_is_in_force_the_next_amendment_is_number_2_and_builds_on_it(staff_client, agreement):
     staff_client.post(_url("amendment_create", agreement), _target_changed(staff_client, agreement))
-    Amendment.objects.filter(agreement=agreement).update(status=AmendmentStatus.ACTIVE)
+    _in_force(Amendment.objects.get(agreement=agreement))
     fields = editor_fields(staff_client, agreement)
     t = commitment_prefix(fields, _commitment(agreement, "تدريب المستفيدين").pk)
     assert fields[f"{t}-target_quantity"] == "25"  # as amendment 1 left it
@@ -359,7 +366,7 @@ def test_after_one_is_settled_the_next_amendment_is_number_2_and_builds_on_it(st
     _save(staff_client, agreement, _reason(fields, "2027-03-01"))
     second = Amendment.objects.get(agreement=agreement, number=2)
     assert second.changes[0]["old"]["target_quantity"] == 25
-    assert content_as_amended(agreement, agreement.amendments.all()).commitments()[0].target_quantity == 35
+    assert content_as_amended(agreement, [second]).commitments()[0].target_quantity == 35
 
 
 @pytest.mark.parametrize("status", ["draft", "awaiting_signatures", "expired", "terminated", "renewed"])
@@ -421,38 +428,44 @@ def test_readonly_staff_and_partner_users_cannot_amend(client, agreement):
 # The apply function -------------------------------------------------------------------------------
 
 
-def test_content_as_amended_applies_change_sets_in_order_without_writing(staff_client, agreement):
-    _every_kind_of_change(staff_client, agreement)
-    first = Amendment.objects.get(agreement=agreement)
-    Amendment.objects.filter(pk=first.pk).update(status=AmendmentStatus.ACTIVE)
-    training = _commitment(agreement, "تدريب المستفيدين")
-    # Amendment 2 changes the clause amendment 1 added, and its commitment.
+def test_in_force_writes_every_kind_of_change_into_the_rows_and_keeps_the_text_before(staff_client, agreement):
+    training, workshops = _commitment(agreement, "تدريب المستفيدين"), _commitment(agreement, "ورش العمل")
+    jobs_clause = _clause(agreement, 2)
+    before = content_of(agreement)
+    first = _every_kind_of_change(staff_client, agreement)
+    with CaptureQueriesContext(connection) as queries:
+        expected = content_as_amended(agreement, [first])
+    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in queries.captured_queries)
+    assert content_of(agreement) == before  # nothing is written before the amendment is in force
+
+    first = _in_force(first)
+    assert first.status == AmendmentStatus.ACTIVE and first.in_force_at is not None
+    assert content_from_json(first.content_before) == before
+    agreement.refresh_from_db()
+    now = content_of(agreement)
+    assert same_content(now, expected)
+    assert now.ends_on == D(2029, 3, 15) == Agreement.objects.get(pk=agreement.pk).ends_on
+    # Changed rows keep their ids; removed rows are kept, marked and cancelled; new ones are rows.
+    training.refresh_from_db()
+    assert (training.target_quantity, training.due_on, training.party) == (30, D(2027, 6, 30), "charity")
+    workshops.refresh_from_db()
+    assert workshops.removed_by == first and workshops.status == "cancelled"
+    jobs_clause.refresh_from_db()
+    assert jobs_clause.removed_by == first
+    assert set(first.new_rows) == {"n1", "n2", "n3"}
+    added = Clause.objects.get(pk=first.new_rows["n2"])
+    assert (added.order, added.kind, added.removed_by) == (3, "volunteering", None)
+    assert added.commitments.get().pk == first.new_rows["n3"]
+    audit = AuditEvent.objects.filter(agreement=agreement).order_by("-sequence").first()
+    assert audit.kind == AuditKind.AMENDMENT_IN_FORCE and audit.details["number"] == 1
+
+    # Amendment 2 changes what amendment 1 added: by its row, now an ordinary clause.
     fields = _reason(editor_fields(staff_client, agreement), "2027-05-01")
-    added = next(p.removesuffix("-key") for p, v in fields.items() if v == "1.n2")
-    fields[f"{added}-text_ar"] = "إتاحة الفرص التطوعية للشباب والشابات."
-    fields[f"{added}-commitments-0-target_quantity"] = "25"
-    assert fields[f"{added}-commitments-0-key"] == "1.n3"
+    volunteering = clause_prefix(fields, added.pk)
+    fields[f"{volunteering}-text_ar"] = "إتاحة الفرص التطوعية للشباب والشابات."
     _save(staff_client, agreement, fields)
     second = Amendment.objects.get(agreement=agreement, number=2)
-
-    before = content_of(agreement)
-    with CaptureQueriesContext(connection) as queries:
-        content = content_as_amended(agreement, [second, Amendment.objects.get(pk=first.pk)])
-    assert all(q["sql"].lstrip().upper().startswith("SELECT") for q in queries.captured_queries)
-    assert content.amended_by == (1, 2)
-    assert content.ends_on == D(2029, 3, 15) and content.starts_on == D(2026, 3, 16)
-    assert [(c.order, c.kind) for c in content.clauses] == [(1, "training"), (3, "volunteering")]
-    one, three = content.clauses
-    assert one.key == before.clauses[0].key and one.text_en == "The partner trains and qualifies beneficiaries."
-    assert [(m.key, m.target_quantity, m.due_on) for m in one.commitments] == [
-        (training.pk, 30, D(2027, 6, 30)),
-        ("1.n1", 3, D(2027, 6, 30)),
-    ]
-    assert three.key == "1.n2" and three.text_ar == "إتاحة الفرص التطوعية للشباب والشابات."
-    assert [(m.key, m.target_quantity) for m in three.commitments] == [("1.n3", 25)]
-    # The agreement as signed is what it was.
-    assert content_of(agreement) == before
-    assert content_as_amended(agreement, []) == before
+    assert [op["op"] for op in second.changes] == ["clause_change"] and second.changes[0]["clause"] == added.pk
 
 
 def test_a_change_set_that_no_longer_fits_is_refused():
