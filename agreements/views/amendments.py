@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.permissions import editor_required, staff_required
 from common.http import origin
+from partners.models import CharityProfile
 
 from ..amendments import services
 from ..amendments.content import ChangeConflict, apply_changes, base_content, changes_between
@@ -150,19 +151,32 @@ def amendment_delete(request, reference: str, number: int):
 
 
 def _send_initial(agreement: Agreement) -> dict:
-    """The signatories of the agreement (or of its last amendment), as the send form's initial values."""
-    initial: dict = {"partner_contacts": []}
+    """Who signed the agreement (or its last amendment) as the send form's initial values.
+
+    An agreement signed on paper before the portal has no signatories recorded: then the
+    charity's chairman and the partner's primary contact able to sign.
+    """
+    charity = CharityProfile.load()
+    initial: dict = {
+        "charity_name": charity.chairman_name_ar,
+        "charity_title": charity.chairman_title_ar,
+        "charity_email": charity.chairman_email,
+        "partner_contacts": [],
+    }
     for request in services.previous_signatories(agreement):
         if request.party == Party.CHARITY:
-            initial |= {
-                "charity_name": request.name,
-                "charity_title": request.title,
-                "charity_email": request.email,
-                "charity_user": request.user
-                or User.objects.filter(email__iexact=request.email, is_active=True, partner__isnull=True).first(),
-            }
+            initial |= {"charity_name": request.name, "charity_title": request.title, "charity_email": request.email}
+            if request.user_id:
+                initial["charity_user"] = request.user
         elif request.contact_id:
             initial["partner_contacts"].append(request.contact_id)
+    if not initial["partner_contacts"]:
+        primary = agreement.partner.contacts.filter(is_active=True, can_sign=True).order_by("-is_primary", "pk")
+        initial["partner_contacts"] = list(primary.values_list("pk", flat=True)[:1])
+    if "charity_user" not in initial and initial["charity_email"]:
+        initial["charity_user"] = User.objects.filter(
+            email__iexact=initial["charity_email"], is_active=True, partner__isnull=True
+        ).first()
     return initial
 
 

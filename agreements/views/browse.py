@@ -173,7 +173,11 @@ def agreement_history(request, reference: str):
 def agreement_audit(request, reference: str):
     """The audit trail and whether its hash chain verifies; loaded into the agreement page."""
     agreement = visible_agreement(request, reference)
-    events = AuditEvent.objects.filter(agreement=agreement).select_related("actor").order_by("sequence")
+    events = (
+        AuditEvent.objects.filter(agreement=agreement)
+        .select_related("actor", "signing_request__amendment")
+        .order_by("sequence")
+    )
     context = {"agreement": agreement, "events": events, "check": audit_verify(agreement)}
     template = "agreements/_audit.html" if request.headers.get("HX-Request") else "agreements/audit.html"
     return render(request, template, context)

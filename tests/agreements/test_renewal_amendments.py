@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from agreements.amendments.services import amendment_create
+from agreements.amendments.services import amendment_create, amendment_in_force
 from agreements.lifecycle import TransitionError
 from agreements.models import Agreement, AgreementStatus, Amendment, AmendmentStatus, Commitment
 from agreements.services import agreement_renew
@@ -61,7 +61,8 @@ def test_amendments_are_numbered_per_agreement_and_only_for_active_ones():
 
     first = amendment_create(agreement=agreement, by=staff, **extend_to("2028-03-15", "2028-06-30"))
     assert first.number == 1
-    Amendment.objects.filter(pk=first.pk).update(status=AmendmentStatus.ACTIVE)  # signed, settled
+    Amendment.objects.filter(pk=first.pk).update(status=AmendmentStatus.SIGNED)  # signed by both parties
+    assert amendment_in_force(amendment=first, today=first.effective_on)  # its term now the agreement's
     assert amendment_create(agreement=agreement, by=staff, **extend_to("2028-06-30", "2028-12-31")).number == 2
     with pytest.raises(TransitionError):
         amendment_create(agreement=AgreementFactory(), by=staff, **extend_to("2028-03-15", "2028-06-30"))
