@@ -24,6 +24,12 @@ urlpatterns = [
     path("<str:reference>/amendments/<int:number>/", views.amendment_detail, name="amendment"),
     path("<str:reference>/amendments/<int:number>/edit/", views.amendment_edit, name="amendment_edit"),
     path("<str:reference>/amendments/<int:number>/delete/", views.amendment_delete, name="amendment_delete"),
+    path(
+        "<str:reference>/amendments/<int:number>/pdf/<str:kind>/<str:language>/",
+        pdf.amendment_pdf_download,
+        name="amendment_pdf",
+    ),
+    path("<str:reference>/amendments/<int:number>/pdf-retry/", pdf.amendment_pdf_retry, name="amendment_pdf_retry"),
     path("<str:reference>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("<str:reference>/attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("<str:reference>/sign/", signing.sign_from_account, name="sign"),
