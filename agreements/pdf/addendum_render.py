@@ -122,9 +122,7 @@ def _mark_css(text: str) -> str:
     return page_footer_css(text)
 
 
-def addendum_html(
-    data: PdfInput, *, amendment: Amendment, agreement_hash: str, earlier: list[AmendedDocument]
-) -> str:
+def addendum_html(data: PdfInput, *, amendment: Amendment, agreement_hash: str, earlier: list[AmendedDocument]) -> str:
     """The addendum's HTML in `data.language` (`data.content_hash` is the amendment's hash)."""
     with translation.override(data.language):
         context = _context(data, clauses=[])
@@ -142,8 +140,7 @@ def addendum_html(
                 "signed_on": amendment.signed_on,
                 "agreement_hash": agreement_hash,
                 "earlier": [
-                    {"label": amendment_document_label(doc.number), "content_hash": doc.content_hash}
-                    for doc in earlier
+                    {"label": amendment_document_label(doc.number), "content_hash": doc.content_hash} for doc in earlier
                 ],
             },
         )

@@ -49,9 +49,7 @@ def amendment_pdf_download(request, reference: str, number: int, kind: str, lang
     if kind not in AMENDMENT_PDF_KINDS:
         raise Http404
     agreement = get_object_or_404(Agreement.objects.visible_to(request.user), reference=reference)
-    pdf = get_object_or_404(
-        SignedPdf, agreement=agreement, amendment__number=number, kind=kind, language=language
-    )
+    pdf = get_object_or_404(SignedPdf, agreement=agreement, amendment__number=number, kind=kind, language=language)
     try:
         handle = pdf.file.open("rb")
     except FileNotFoundError:
@@ -109,7 +107,9 @@ def verify(request, code: str):
     Shows the reference, parties, dates, status and fingerprints, and nothing else.
     """
     agreement = get_object_or_404(Agreement.objects.select_related("partner"), verification_code=code)
-    issued_pdfs = list(agreement.signed_pdfs.select_related("amendment").order_by("amendment__number", "kind", "language"))
+    issued_pdfs = list(
+        agreement.signed_pdfs.select_related("amendment").order_by("amendment__number", "kind", "language")
+    )
     result = None
     error = ""
     if request.method == "POST":
