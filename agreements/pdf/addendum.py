@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import replace
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -25,9 +26,10 @@ from outbox.services import outbox_enqueue
 from ..amendments.content import Content, apply_changes, content_from_json, content_of
 from ..audit import audit_record
 from ..models import Agreement, Amendment, AmendmentStatus, AuditEvent, AuditKind, PdfKind, PdfStatus, SignedPdf
-from .addendum_render import AmendedDocument, render_addendum_pdf, render_consolidated_pdf
+from .addendum_render import AmendedDocument, addendum_html, consolidated_html
 from .context import AuditLine, PdfInput
 from .job import CLAIM_LEASE, LANGUAGES, _signature_blocks, verification_url
+from .render import html_to_pdf
 from .seal import seal_pdf
 
 logger = logging.getLogger(__name__)
@@ -93,13 +95,13 @@ def _documents(amendment: Amendment) -> list[AmendedDocument]:
     ]
 
 
-def _render(amendment: Amendment, agreement: Agreement) -> dict[tuple[str, str], bytes]:
-    """Sealed PDFs by (kind, language)."""
+def addendum_documents_html(amendment: Amendment, agreement: Agreement) -> dict[tuple[str, str], str]:
+    """The HTML of each document to make, by (kind, language): addendum and consolidated text."""
     blocks = _signature_blocks(agreement, amendment)
     documents = _documents(amendment)
     content = consolidated_content(amendment)
     url = verification_url(agreement)
-    made: dict[tuple[str, str], bytes] = {}
+    html: dict[tuple[str, str], str] = {}
     for language in LANGUAGES:
         addendum = PdfInput.build(
             agreement=agreement,
@@ -109,29 +111,23 @@ def _render(amendment: Amendment, agreement: Agreement) -> dict[tuple[str, str],
             verification_url=url,
             language=language,
         )
-        made[(PdfKind.ADDENDUM, language)] = seal_pdf(
-            render_addendum_pdf(
-                addendum,
-                amendment=amendment,
-                agreement_hash=agreement.content_hash,
-                earlier=[doc for doc in documents if doc.number < amendment.number],
-            )
+        html[(PdfKind.ADDENDUM, language)] = addendum_html(
+            addendum,
+            amendment=amendment,
+            agreement_hash=agreement.content_hash,
+            earlier=[doc for doc in documents if doc.number < amendment.number],
         )
-        consolidated = PdfInput(
-            agreement=agreement,
-            charity=addendum.charity,
-            signatures=blocks,
-            audit=[],
-            content_hash=amendment.content_hash,
-            verification_url=url,
-            language=language,
+        # The same input without the audit trail: the consolidated text has no certificate page.
+        consolidated = replace(addendum, audit=[])
+        html[(PdfKind.CONSOLIDATED, language)] = consolidated_html(
+            consolidated, content=content, agreement_hash=agreement.content_hash, amendments=documents
         )
-        made[(PdfKind.CONSOLIDATED, language)] = seal_pdf(
-            render_consolidated_pdf(
-                consolidated, content=content, agreement_hash=agreement.content_hash, amendments=documents
-            )
-        )
-    return made
+    return html
+
+
+def _render(amendment: Amendment, agreement: Agreement) -> dict[tuple[str, str], bytes]:
+    """Sealed PDFs by (kind, language)."""
+    return {key: seal_pdf(html_to_pdf(html)) for key, html in addendum_documents_html(amendment, agreement).items()}
 
 
 def addendum_pdf_make(*, amendment_id: int, task_id: str = "") -> dict[str, dict[str, str]] | None:

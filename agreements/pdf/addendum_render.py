@@ -41,7 +41,6 @@ from .render import (
     display_lines,
     display_name,
     display_text,
-    html_to_pdf,
     page_footer_css,
     text_direction,
 )
@@ -203,13 +202,3 @@ def consolidated_html(
             },
         )
         return render_to_string("pdf/agreement.html", context)
-
-
-def render_addendum_pdf(data: PdfInput, **kwargs) -> bytes:
-    """The addendum PDF (not sealed)."""
-    return html_to_pdf(addendum_html(data, **kwargs))
-
-
-def render_consolidated_pdf(data: PdfInput, **kwargs) -> bytes:
-    """The consolidated text PDF (not sealed)."""
-    return html_to_pdf(consolidated_html(data, **kwargs))
