@@ -75,7 +75,35 @@ def send_signed_pdf_email(agreement) -> None:
             "link": settings.SITE_URL + reverse("verify", args=[agreement.verification_code]),
         },
     )
-    for pdf in agreement.signed_pdfs.order_by("language"):
+    for pdf in agreement.signed_pdfs.filter(kind="agreement").order_by("language"):
         with pdf.file.open("rb") as handle:
             message.attach(f"{agreement.reference}-{pdf.language}.pdf", handle.read(), "application/pdf")
+    message.send()
+
+
+def send_addendum_pdf_email(amendment) -> None:
+    """The sealed addendum (Arabic, and English) to every signatory of the amendment."""
+    from .models import PdfKind, SigningStatus
+
+    agreement = amendment.agreement
+    recipients = sorted(
+        set(amendment.signing_requests.filter(status=SigningStatus.SIGNED).values_list("email", flat=True))
+    )
+    if not recipients:
+        return
+    message = bilingual_message(
+        subject_ar=f"الملحق التعديلي رقم {amendment.number} الموقع: {agreement.title_ar}",
+        subject_en=f"Signed amendment {amendment.number}: {agreement.title_en or agreement.title_ar}",
+        to=recipients,
+        template="addendum_pdf",
+        context={
+            "agreement": agreement,
+            "amendment": amendment,
+            "link": settings.SITE_URL + reverse("verify", args=[agreement.verification_code]),
+        },
+    )
+    for pdf in amendment.signed_pdfs.filter(kind=PdfKind.ADDENDUM).order_by("language"):
+        with pdf.file.open("rb") as handle:
+            name = f"{agreement.reference}-amendment-{amendment.number}-{pdf.language}.pdf"
+            message.attach(name, handle.read(), "application/pdf")
     message.send()

@@ -99,6 +99,19 @@ def send_signed_pdf(self, agreement_id: int) -> None:
         send_signed_pdf_email(agreement)
 
 
+@shared_task(bind=True, max_retries=MAIL_MAX_RETRIES)
+def send_addendum_pdf(self, amendment_id: int) -> None:
+    """Email a signed amendment's sealed addendum to its signatories."""
+    from .emails import send_addendum_pdf_email
+    from .models import Amendment
+
+    amendment = Amendment.objects.select_related("agreement").filter(pk=amendment_id).first()
+    if amendment is None:
+        return
+    with retrying_mail(self):
+        send_addendum_pdf_email(amendment)
+
+
 class RecordAddendumFailure(OutboxTask):
     """The final failure of the addendum PDF job is stored on the amendment for staff to see."""
 

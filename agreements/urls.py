@@ -27,6 +27,12 @@ urlpatterns = [
     path("<str:reference>/amendments/<int:number>/send/", views.amendment_send, name="amendment_send"),
     path("<str:reference>/amendments/<int:number>/recall/", views.amendment_recall, name="amendment_recall"),
     path("<str:reference>/amendments/<int:number>/sign/", signing.sign_amendment_from_account, name="amendment_sign"),
+    path(
+        "<str:reference>/amendments/<int:number>/pdf/<str:kind>/<str:language>/",
+        pdf.amendment_pdf_download,
+        name="amendment_pdf",
+    ),
+    path("<str:reference>/amendments/<int:number>/pdf-retry/", pdf.amendment_pdf_retry, name="amendment_pdf_retry"),
     path("<str:reference>/attachments/", views.attachment_upload, name="attachment_upload"),
     path("<str:reference>/attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("<str:reference>/sign/", signing.sign_from_account, name="sign"),

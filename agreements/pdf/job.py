@@ -28,8 +28,10 @@ from ..audit import audit_record
 from ..measures import SIGNED_STATUSES
 from ..models import (
     Agreement,
+    Amendment,
     AuditEvent,
     AuditKind,
+    PdfKind,
     PdfStatus,
     Signature,
     SignedPdf,
@@ -55,9 +57,10 @@ def verification_url(agreement: Agreement) -> str:
     return settings.SITE_URL + reverse("verify", args=[agreement.verification_code])
 
 
-def _signature_blocks(agreement: Agreement) -> list[SignatureBlock]:
+def _signature_blocks(agreement: Agreement, amendment: Amendment | None = None) -> list[SignatureBlock]:
+    """The signatures of the agreement itself, or of one of its amendments."""
     signatures = (
-        Signature.objects.filter(request__agreement=agreement, request__amendment=None)
+        Signature.objects.filter(request__agreement=agreement, request__amendment=amendment)
         .select_related("request")
         .order_by("request__party", "signed_at")
     )
@@ -140,7 +143,8 @@ def signed_pdf_make(*, agreement_id: int, task_id: str = "") -> Made | None:
             digest = hashlib.sha256(pdf).hexdigest()
             # Content-addressed name: written whole under a new name, then recorded.
             name = default_storage.save(f"signed/{agreement.reference}-{language}-{digest[:16]}.pdf", ContentFile(pdf))
-            previous = SignedPdf.objects.filter(agreement=locked, language=language).first()
+            # Only the agreement's own PDF: its addenda and consolidated texts stay.
+            previous = SignedPdf.objects.filter(agreement=locked, kind=PdfKind.AGREEMENT, language=language).first()
             if previous is not None:
                 old_name = previous.file.name
                 previous.delete()

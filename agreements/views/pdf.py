@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import editor_required
 
-from ..models import Agreement, AgreementStatus, SignedPdf
+from ..models import Agreement, AgreementStatus, Amendment, PdfKind, SignedPdf
+from ..pdf.addendum import addendum_pdf_retry
+from ..pdf.addendum_render import amendment_document_label
 from ..pdf.job import signed_pdf_retry
 from ..pdf.verify import verify_pdf
 
@@ -26,7 +28,7 @@ MAX_VERIFY_BYTES = 20 * 1024 * 1024
 def pdf_download(request, reference: str, language: str = "ar"):
     """The sealed PDF, for staff and the partner's own users only; never a public URL."""
     agreement = get_object_or_404(Agreement.objects.visible_to(request.user), reference=reference)
-    pdf = get_object_or_404(SignedPdf, agreement=agreement, language=language)
+    pdf = get_object_or_404(SignedPdf, agreement=agreement, kind=PdfKind.AGREEMENT, language=language)
     try:
         handle = pdf.file.open("rb")
     except FileNotFoundError:
@@ -36,6 +38,46 @@ def pdf_download(request, reference: str, language: str = "ar"):
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+AMENDMENT_PDF_KINDS = (PdfKind.ADDENDUM, PdfKind.CONSOLIDATED)
+
+
+@login_required
+def amendment_pdf_download(request, reference: str, number: int, kind: str, language: str):
+    """A signed amendment's sealed addendum or consolidated text: the same people as the agreement's PDF."""
+    if kind not in AMENDMENT_PDF_KINDS:
+        raise Http404
+    agreement = get_object_or_404(Agreement.objects.visible_to(request.user), reference=reference)
+    pdf = get_object_or_404(SignedPdf, agreement=agreement, amendment__number=number, kind=kind, language=language)
+    try:
+        handle = pdf.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    filename = f"{agreement.reference}-amendment-{number}-{kind}-{language}.pdf"
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@editor_required
+@require_POST
+def amendment_pdf_retry(request, reference: str, number: int):
+    amendment = get_object_or_404(Amendment, agreement__reference=reference, number=number)
+    if addendum_pdf_retry(amendment=amendment):
+        messages.success(request, _("The addendum PDF is being made again."))
+    else:
+        messages.error(request, _("Only a failed PDF can be made again."))
+    return redirect("agreements:amendment", reference, number)
+
+
+def _document_name(pdf: SignedPdf) -> str:
+    """What an issued PDF is, for the verification page."""
+    if pdf.kind == PdfKind.ADDENDUM:
+        return amendment_document_label(pdf.amendment.number)
+    if pdf.kind == PdfKind.CONSOLIDATED:
+        return _("Consolidated text after amendment %(number)s") % {"number": pdf.amendment.number}
+    return _("The signed agreement")
 
 
 @never_cache
@@ -64,8 +106,9 @@ def verify(request, code: str):
 
     Shows the reference, parties, dates, status and fingerprints, and nothing else.
     """
-    agreement = get_object_or_404(
-        Agreement.objects.select_related("partner").prefetch_related("signed_pdfs"), verification_code=code
+    agreement = get_object_or_404(Agreement.objects.select_related("partner"), verification_code=code)
+    issued_pdfs = list(
+        agreement.signed_pdfs.select_related("amendment").order_by("amendment__number", "kind", "language")
     )
     result = None
     error = ""
@@ -77,20 +120,35 @@ def verify(request, code: str):
             error = _("The file is larger than any PDF the portal issues.")
         else:
             data = upload.read()
-            issued = {pdf.sha256: pdf.language for pdf in agreement.signed_pdfs.all()}
+            issued = {pdf.sha256: pdf for pdf in issued_pdfs}
             digest = hashlib.sha256(data).hexdigest()
             checked = verify_pdf(data, expected_sha256=digest if digest in issued else None)
             result = {
                 "exact_match": digest in issued,
-                "language": issued.get(digest, ""),
+                "language": issued[digest].language if digest in issued else "",
+                "document": _document_name(issued[digest]) if digest in issued else "",
                 "seal_valid": checked.seal_valid,
                 "signer": checked.signer,
                 "signed_at": checked.signed_at,
                 "error": checked.error,
                 "sha256": digest,
             }
+    agreement_pdfs = [pdf for pdf in issued_pdfs if pdf.kind == PdfKind.AGREEMENT]
+    amendments = []
+    for amendment in agreement.amendments.signed().order_by("number"):
+        pdfs = [pdf for pdf in issued_pdfs if pdf.amendment_id == amendment.pk]
+        amendments.append(
+            {
+                "amendment": amendment,
+                "label": amendment_document_label(amendment.number),
+                "addendum": [pdf for pdf in pdfs if pdf.kind == PdfKind.ADDENDUM],
+                "consolidated": [pdf for pdf in pdfs if pdf.kind == PdfKind.CONSOLIDATED],
+            }
+        )
     context = {
         "agreement": agreement,
+        "agreement_pdfs": agreement_pdfs,
+        "amendments": amendments,
         "result": result,
         "error": error,
         "in_force": agreement.status == AgreementStatus.ACTIVE,
