@@ -22,6 +22,7 @@ urlpatterns = [
     path("<str:reference>/renew/", views.renew, name="renew"),
     path("<str:reference>/amendments/new/", views.amendment_create, name="amendment_create"),
     path("<str:reference>/amendments/<int:number>/", views.amendment_detail, name="amendment"),
+    path("<str:reference>/amendments/<int:number>/before/", views.amendment_before, name="amendment_before"),
     path("<str:reference>/amendments/<int:number>/edit/", views.amendment_edit, name="amendment_edit"),
     path("<str:reference>/amendments/<int:number>/delete/", views.amendment_delete, name="amendment_delete"),
     path("<str:reference>/attachments/", views.attachment_upload, name="attachment_upload"),
@@ -33,4 +34,16 @@ urlpatterns = [
     path("<str:reference>/pdf-retry/", pdf.pdf_retry, name="pdf_retry"),
     path("<str:reference>/signatories/<int:pk>/resend/", signing.signatory_resend, name="signatory_resend"),
     path("<str:reference>/signatories/<int:pk>/revoke/", signing.signatory_revoke, name="signatory_revoke"),
+]
+
+# PLACEHOLDERS (branch helper-b only): the amendment signing page and the addendum /
+# consolidated PDF downloads are built on another branch under these names; these stand
+# in so the pages linking to them render. Drop them when that branch is merged.
+urlpatterns += [
+    path("<str:reference>/amendments/<int:number>/sign/", views.placeholder, name="amendment_sign"),
+    path(
+        "<str:reference>/amendments/<int:number>/pdf/<str:kind>/<str:language>/",
+        views.placeholder,
+        name="amendment_pdf",
+    ),
 ]
