@@ -546,25 +546,26 @@ def demo_load() -> list[Login]:
             )
             commitment.status = CommitmentStatus.IN_PROGRESS
             commitment.save(update_fields=["status"])
-    _amend_college_agreement(staff, chairman)
+    _amend_demo_agreement(staff, chairman)
     return logins
 
 
-# The college's agreement was amended once: more trainees, and the awareness workshops
-# replaced by remote seminars. Signed by the chairman (from his account) and the dean.
+# The Saihat association's agreement was amended once: more job opportunities, and the
+# expertise-exchange meetings replaced by joint workshops. Signed by the chairman (from his
+# account) and the association's representative.
 AMENDMENT = {
-    "partner": "الكلية التقنية بالقطيف",
-    "text_ar": "زيادة عدد المتدربين، واستبدال ورش العمل التوعوية بندوات توعوية عن بُعد.",
-    "text_en": "More trainees, and remote awareness seminars instead of the awareness workshops.",
+    "partner": "جمعية تنمية الموارد البشرية بسيهات",
+    "text_ar": "زيادة الفرص الوظيفية للمستفيدين، واستبدال اللقاءات الدورية بورش عمل مشتركة.",
+    "text_en": "More job opportunities for beneficiaries, and joint workshops instead of the regular meetings.",
     "effective_on": D(2026, 10, 1),
 }
 
 
-def _amend_college_agreement(staff: User, chairman: User) -> None:
-    """Amendment 1 of the college's agreement, through the real services: recorded, sent,
-    signed by both parties, so it is signed, and in force once its date has come. The
+def _amend_demo_agreement(staff: User, chairman: User) -> None:
+    """Amendment 1 of the Saihat association's agreement, through the real services: recorded,
+    sent, signed by both parties, so it is signed, and in force once its date has come. The
     worker renders its addendum PDF from the queued task. Done once: an agreement that
-    already has an amendment is left as it is (or one that can no longer be amended)."""
+    already has an amendment, or can no longer be amended, is left as it is."""
     agreement = Agreement.objects.filter(partner__name_ar=AMENDMENT["partner"]).order_by("id").first()
     if agreement is None or agreement.amendments.exists() or amendment_refusal(agreement):
         return
@@ -573,17 +574,17 @@ def _amend_college_agreement(staff: User, chairman: User) -> None:
     for clause in base.clauses:
         commitments = []
         for m in clause.commitments:
-            if m.unit == Unit.TRAINEES:
-                commitments.append(replace(m, target_quantity=30))
-            elif m.unit == Unit.WORKSHOPS:
+            if m.unit == Unit.JOB_OPPORTUNITIES:
+                commitments.append(replace(m, target_quantity=25))
+            elif m.unit == Unit.MEETINGS:
                 commitments.append(
                     replace(
                         m,
                         key=None,
-                        description_ar="تنظيم ندوات توعوية عن بُعد",
-                        description_en="Hold remote awareness seminars",
+                        description_ar="تنظيم ورش عمل مشتركة لتبادل الخبرات",
+                        description_en="Hold joint expertise-exchange workshops",
                         target_quantity=3,
-                        unit=Unit.EVENTS,
+                        unit=Unit.WORKSHOPS,
                         due_on=D(2027, 6, 30),
                     )
                 )
@@ -599,8 +600,8 @@ def _amend_college_agreement(staff: User, chairman: User) -> None:
         effective_on=effective_on,
         text_ar=AMENDMENT["text_ar"],
         text_en=AMENDMENT["text_en"],
-        title_ar="تعديل أهداف التدريب والتوعية",
-        title_en="Training and awareness targets",
+        title_ar="تعديل أهداف التوظيف وتبادل الخبرات",
+        title_en="Employment and expertise-exchange targets",
     )
     contact = Contact.objects.filter(partner=agreement.partner, can_sign=True).order_by("id").first()
     amendment_send(

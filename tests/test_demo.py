@@ -75,9 +75,9 @@ def test_demo_partner_users_belong_to_their_partner():
 
 
 @freeze_time("2026-12-07")
-def test_demo_amends_the_college_agreement_through_the_real_services(client):
+def test_demo_amends_the_saihat_agreement_through_the_real_services(client):
     call_command("load_demo", stdout=StringIO())
-    amendment = Amendment.objects.get(agreement__partner__name_ar="الكلية التقنية بالقطيف")
+    amendment = Amendment.objects.get(agreement__partner__name_ar="جمعية تنمية الموارد البشرية بسيهات")
     assert amendment.number == 1
     # Signed by the chairman and the dean; its date (1 October 2026) has come, so in force.
     assert sorted(amendment.signing_requests.values_list("party", "status")) == [
@@ -87,14 +87,16 @@ def test_demo_amends_the_college_agreement_through_the_real_services(client):
     assert amendment.status == AmendmentStatus.ACTIVE
     assert amendment.pdf_status == "pending"  # the worker of `make run` renders it
     removed = Commitment.objects.get(removed_by=amendment)
-    assert removed.description_ar == "تنظيم ورش عمل توعوية" and removed.status == "cancelled"
+    assert removed.description_ar == "تنظيم لقاءات دورية لتبادل الخبرات" and removed.status == "cancelled"
     current = Commitment.objects.current().filter(clause__agreement=amendment.agreement)
-    assert current.get(unit="trainees").target_quantity == 30
-    assert current.filter(description_ar="تنظيم ندوات توعوية عن بُعد").exists()
+    assert current.get(unit="job_opportunities").target_quantity == 25
+    assert current.filter(description_ar="تنظيم ورش عمل مشتركة لتبادل الخبرات", unit="workshops").exists()
+    # The other agreements are not amended (browser journeys amend the college's).
+    assert Amendment.objects.count() == 1
     # Loading again changes nothing: still one amendment, same content.
     call_command("load_demo", stdout=StringIO())
     assert Amendment.objects.filter(agreement=amendment.agreement).count() == 1
-    client.force_login(User.objects.get(username="tech-college"))
+    client.force_login(User.objects.get(username="hrd-saihat"))
     page = client.get(f"/portal/agreements/{amendment.agreement.reference}/amendments/1/")
     assert page.status_code == 200
-    assert "زيادة عدد المتدربين" in page.content.decode()
+    assert "زيادة الفرص الوظيفية" in page.content.decode()
