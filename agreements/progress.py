@@ -45,6 +45,15 @@ def may_report(user: User, commitment: Commitment) -> bool:
     )
 
 
+def removed_refusal(commitment: Commitment) -> str | None:
+    """Why no progress is reported on a commitment an amendment in force removed; None otherwise."""
+    if commitment.removed_by_id is None:
+        return None
+    return _(
+        "Amendment %(number)s removed this commitment from the agreement, so progress is no longer reported on it."
+    ) % {"number": commitment.removed_by.number}
+
+
 def progress_report(
     *,
     commitment: Commitment,
@@ -70,6 +79,9 @@ def progress_report(
                 % {"date": dates.both(agreement.last_report_day)}
             )
         raise ValidationError(_("Progress is reported only on agreements in force."))
+    refusal = removed_refusal(commitment)
+    if refusal:
+        raise ValidationError(refusal)
     if commitment.status == CommitmentStatus.CANCELLED:
         raise ValidationError(_("This commitment was cancelled."))
     if reported_on > today:

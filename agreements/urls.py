@@ -22,6 +22,7 @@ urlpatterns = [
     path("<str:reference>/renew/", views.renew, name="renew"),
     path("<str:reference>/amendments/new/", views.amendment_create, name="amendment_create"),
     path("<str:reference>/amendments/<int:number>/", views.amendment_detail, name="amendment"),
+    path("<str:reference>/amendments/<int:number>/before/", views.amendment_before, name="amendment_before"),
     path("<str:reference>/amendments/<int:number>/edit/", views.amendment_edit, name="amendment_edit"),
     path("<str:reference>/amendments/<int:number>/delete/", views.amendment_delete, name="amendment_delete"),
     path("<str:reference>/amendments/<int:number>/send/", views.amendment_send, name="amendment_send"),

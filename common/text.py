@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import re
 
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import pgettext
+
 # Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) and the marks
 # (LRM, RLM, ALM): none belongs in a name, and each can change how one displays.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -75,3 +78,16 @@ def header_text(value, *, limit: int = 200) -> str:
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return reveal_bidi(text)
+
+
+def and_list(items) -> str:
+    """`1, 2 and 3`, «1 و2 و3»: items joined as a list in the active language, as safe HTML.
+
+    Each item is escaped unless already safe (a link), so links can be listed. Arabic
+    joins every item with «و» attached to the next word, English with commas and "and".
+    """
+    items = list(items)
+    if len(items) < 2:
+        return format_html_join("", "{}", ((item,) for item in items))
+    comma, last = pgettext("list of items", ", "), pgettext("list of items", " and ")
+    return format_html("{}{}{}", format_html_join(comma, "{}", ((item,) for item in items[:-1])), last, items[-1])

@@ -8,12 +8,14 @@ here and in the output of the `load_demo` command, never in settings.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 
 from accounts.models import STAFF_EDITORS, STAFF_READONLY, User
+from agreements.amendments.content import changes_between, content_of
+from agreements.amendments.services import amendment_create, amendment_refusal, amendment_send
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -25,8 +27,11 @@ from agreements.models import (
     ProgressStatus,
     ProgressUpdate,
     ResponsibleParty,
+    SignatureChannel,
+    SignatureMethod,
     Unit,
 )
+from agreements.signing.services import Visitor, signature_record
 from partners.models import CharityProfile, Contact, Partner, PartnerKind, Sector
 
 DEMO_PASSWORD = "qatif-demo-2026"
@@ -541,4 +546,87 @@ def demo_load() -> list[Login]:
             )
             commitment.status = CommitmentStatus.IN_PROGRESS
             commitment.save(update_fields=["status"])
+    _amend_demo_agreement(staff, chairman)
     return logins
+
+
+# The Saihat association's agreement was amended once: more job opportunities, and the
+# expertise-exchange meetings replaced by joint workshops. Signed by the chairman (from his
+# account) and the association's representative.
+AMENDMENT = {
+    "partner": "جمعية تنمية الموارد البشرية بسيهات",
+    "text_ar": "زيادة الفرص الوظيفية للمستفيدين، واستبدال اللقاءات الدورية بورش عمل مشتركة.",
+    "text_en": "More job opportunities for beneficiaries, and joint workshops instead of the regular meetings.",
+    "effective_on": D(2026, 10, 1),
+}
+
+
+def _amend_demo_agreement(staff: User, chairman: User) -> None:
+    """Amendment 1 of the Saihat association's agreement, through the real services: recorded,
+    sent, signed by both parties, so it is signed, and in force once its date has come. The
+    worker renders its addendum PDF from the queued task. Done once: an agreement that
+    already has an amendment, or can no longer be amended, is left as it is."""
+    agreement = Agreement.objects.filter(partner__name_ar=AMENDMENT["partner"]).order_by("id").first()
+    if agreement is None or agreement.amendments.exists() or amendment_refusal(agreement):
+        return
+    base = content_of(agreement)
+    clauses = []
+    for clause in base.clauses:
+        commitments = []
+        for m in clause.commitments:
+            if m.unit == Unit.JOB_OPPORTUNITIES:
+                commitments.append(replace(m, target_quantity=25))
+            elif m.unit == Unit.MEETINGS:
+                commitments.append(
+                    replace(
+                        m,
+                        key=None,
+                        description_ar="تنظيم ورش عمل مشتركة لتبادل الخبرات",
+                        description_en="Hold joint expertise-exchange workshops",
+                        target_quantity=3,
+                        unit=Unit.WORKSHOPS,
+                        due_on=D(2027, 6, 30),
+                    )
+                )
+            else:
+                commitments.append(m)
+        clauses.append(replace(clause, commitments=tuple(commitments)))
+    edited = replace(base, clauses=tuple(clauses))
+    effective_on = min(max(AMENDMENT["effective_on"], agreement.starts_on), agreement.ends_on)
+    amendment = amendment_create(
+        agreement=agreement,
+        by=staff,
+        changes=changes_between(base, edited),
+        effective_on=effective_on,
+        text_ar=AMENDMENT["text_ar"],
+        text_en=AMENDMENT["text_en"],
+        title_ar="تعديل أهداف التوظيف وتبادل الخبرات",
+        title_en="Employment and expertise-exchange targets",
+    )
+    contact = Contact.objects.filter(partner=agreement.partner, can_sign=True).order_by("id").first()
+    amendment_send(
+        amendment=amendment,
+        by=staff,
+        signatories=[
+            {
+                "party": Party.CHARITY,
+                "name": CHARITY["chairman_name_ar"],
+                "title": CHARITY["chairman_title_ar"],
+                "email": chairman.email,
+                "user": chairman,
+            },
+            {"party": Party.PARTNER, "contact": contact, "name": contact.name_ar, "email": contact.email},
+        ],
+    )
+    amendment.refresh_from_db()
+    for request in amendment.signing_requests.order_by("party"):
+        signature_record(
+            signing_request=request,
+            visitor=Visitor(user=request.user),
+            channel=SignatureChannel.ACCOUNT if request.user_id else SignatureChannel.LINK,
+            name=request.name,
+            title=request.title,
+            content_hash_seen=amendment.content_hash,
+            method=SignatureMethod.TYPED,
+            typed_text=request.name,
+        )

@@ -9,6 +9,8 @@ urlpatterns = [
     path("commitments/", views.commitments, name="commitments"),
     path("commitments/<int:pk>/report/", views.report_progress, name="report_progress"),
     path("agreements/<str:reference>/", views.agreement, name="agreement"),
+    path("agreements/<str:reference>/amendments/<int:number>/", views.amendment, name="amendment"),
+    path("agreements/<str:reference>/amendments/<int:number>/before/", views.amendment_before, name="amendment_before"),
     path("team/", views.team, name="team"),
     path("team/<int:pk>/active/", views.team_member_active, name="team_active"),
 ]

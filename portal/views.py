@@ -11,9 +11,10 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,10 +22,13 @@ from accounts.forms import InviteForm
 from accounts.models import User
 from accounts.permissions import partner_required
 from accounts.services import invitation_create, partner_user_set_active
+from agreements.amendments import standing
+from agreements.amendments.diff import change_groups, change_rows
 from agreements.forms import ProgressForm
 from agreements.models import (
     Agreement,
     AgreementStatus,
+    Amendment,
     Attachment,
     Clause,
     ClauseKind,
@@ -35,8 +39,9 @@ from agreements.models import (
     SigningRequest,
 )
 from agreements.models.signing import OPEN_SIGNING_STATUSES
-from agreements.progress import may_report, progress_report
+from agreements.progress import may_report, progress_report, removed_refusal
 from agreements.signing.services import signing_request_for_user
+from agreements.views.amendments import before_context
 from common import clock
 from reminders.models import Notification
 
@@ -59,7 +64,8 @@ def _agreements(user):
 
 
 def _commitments(user):
-    return Commitment.objects.visible_to(user)
+    # The agreements' text in force: what an amendment removed is no longer work to do.
+    return Commitment.objects.visible_to(user).current()
 
 
 @partner_required
@@ -68,7 +74,10 @@ def home(request):
     today = clock.today()
     agreements = list(
         _agreements(user)
-        .annotate(order=_STATUS_ORDER, commitment_count=Count("clauses__commitments"))
+        .annotate(
+            order=_STATUS_ORDER,
+            commitment_count=Count("clauses__commitments", filter=Q(clauses__commitments__removed_by=None)),
+        )
         .order_by("order", "-starts_on", "-id")
     )
     waiting = SigningRequest.objects.filter(
@@ -135,15 +144,31 @@ def commitments(request):
     return render(request, "portal/commitments.html", context)
 
 
+def _agreement(user, reference: str) -> Agreement:
+    """One of the partner's agreements; another partner's is simply not found."""
+    return get_object_or_404(_agreements(user).select_related("partner"), reference=reference)
+
+
+def _amendment(agreement: Agreement, number: int) -> Amendment:
+    """An amendment the partner sees: once sent for signature (drafts stay internal)."""
+    return get_object_or_404(
+        Amendment.objects.filter(status__in=standing.SHOWN_TO_PARTNER), agreement=agreement, number=number
+    )
+
+
 @partner_required
 def agreement(request, reference: str):
-    commitments_qs = Commitment.objects.with_progress().order_by("party", "id")
-    clauses = Clause.objects.order_by("order").prefetch_related(Prefetch("commitments", queryset=commitments_qs))
+    # The text in force; what amendments removed is listed apart.
+    commitments_qs = Commitment.objects.current().with_progress().order_by("party", "id")
+    clauses = (
+        Clause.objects.current().order_by("order").prefetch_related(Prefetch("commitments", queryset=commitments_qs))
+    )
     agreement = get_object_or_404(
         _agreements(request.user).prefetch_related(
             Prefetch("clauses", queryset=clauses),
             "signing_requests",
             Prefetch("attachments", queryset=Attachment.objects.order_by("-uploaded_at")),
+            Prefetch("amendments", queryset=Amendment.objects.filter(status__in=standing.SHOWN_TO_PARTNER)),
         ),
         reference=reference,
     )
@@ -153,9 +178,24 @@ def agreement(request, reference: str):
         .prefetch_related("evidence")
         .order_by("-reported_on", "-id")
     )
+    amendments = list(agreement.amendments.all())
+    amended_by = standing.in_force(amendments)
+    standing.attach_pdfs(agreement, amendments)
+    for amendment in amendments:
+        amendment.my_signing_request = signing_request_for_user(
+            agreement, request.user, agreement.signing_requests.all(), amendment=amendment
+        )
     context = {
         "agreement": agreement,
         "updates": updates,
+        "amendments": amendments,
+        "amended_by": amended_by,
+        "as_amended": standing.as_amended_line(
+            amended_by, lambda a: reverse("portal:amendment", args=[agreement.reference, a.number])
+        )
+        if amended_by
+        else "",
+        "removed": standing.removed_items(agreement) if amended_by else [],
         "my_signing_request": signing_request_for_user(agreement, request.user, agreement.signing_requests.all())
         if agreement.status == AgreementStatus.AWAITING_SIGNATURES
         else None,
@@ -164,12 +204,46 @@ def agreement(request, reference: str):
 
 
 @partner_required
+def amendment(request, reference: str, number: int):
+    """One amendment of the partner's agreement: its changes, who signs, its documents."""
+    agreement = _agreement(request.user, reference)
+    amendment = _amendment(agreement, number)
+    standing.attach_pdfs(agreement, [amendment])
+    context = {
+        "agreement": agreement,
+        "amendment": amendment,
+        "groups": change_groups(change_rows(amendment)),
+        "my_signing_request": signing_request_for_user(agreement, request.user, amendment=amendment),
+    }
+    return render(request, "portal/amendment.html", context)
+
+
+@partner_required
+def amendment_before(request, reference: str, number: int):
+    """The agreement's text as it stood before one of its amendments came into force."""
+    agreement = _agreement(request.user, reference)
+    amendment = _amendment(agreement, number)
+    context = before_context(
+        agreement,
+        amendment,
+        route="portal:amendment",
+        agreement_url=reverse("portal:agreement", args=[agreement.reference]),
+    )
+    return render(request, "agreements/amendment_before.html", context)
+
+
+@partner_required
 def report_progress(request, pk: int):
+    # Not only the current ones: a removed commitment gets a clear refusal, not a 404.
     commitment = get_object_or_404(
-        _commitments(request.user).with_progress().select_related("clause__agreement"), pk=pk
+        Commitment.objects.visible_to(request.user).with_progress().select_related("clause__agreement"), pk=pk
     )
     if not may_report(request.user, commitment):
         raise PermissionDenied
+    refusal = removed_refusal(commitment)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("portal:agreement", commitment.clause.agreement.reference)
     form = ProgressForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -2,9 +2,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from freezegun import freeze_time
 
 from accounts.models import User
-from agreements.models import Agreement, AgreementStatus, Clause, Commitment, ProgressUpdate
+from agreements.models import Agreement, AgreementStatus, Amendment, AmendmentStatus, Clause, Commitment, ProgressUpdate
 from partners.models import CharityProfile, Contact, Partner
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,31 @@ def test_demo_partner_users_belong_to_their_partner():
     assert User.objects.get(username="staff").can_edit_agreements
     assert not User.objects.get(username="viewer").can_edit_agreements
     assert User.objects.get(username="viewer").is_charity_staff
+
+
+@freeze_time("2026-12-07")
+def test_demo_amends_the_saihat_agreement_through_the_real_services(client):
+    call_command("load_demo", stdout=StringIO())
+    amendment = Amendment.objects.get(agreement__partner__name_ar="جمعية تنمية الموارد البشرية بسيهات")
+    assert amendment.number == 1
+    # Signed by the chairman and the dean; its date (1 October 2026) has come, so in force.
+    assert sorted(amendment.signing_requests.values_list("party", "status")) == [
+        ("charity", "signed"),
+        ("partner", "signed"),
+    ]
+    assert amendment.status == AmendmentStatus.ACTIVE
+    assert amendment.pdf_status == "pending"  # the worker of `make run` renders it
+    removed = Commitment.objects.get(removed_by=amendment)
+    assert removed.description_ar == "تنظيم لقاءات دورية لتبادل الخبرات" and removed.status == "cancelled"
+    current = Commitment.objects.current().filter(clause__agreement=amendment.agreement)
+    assert current.get(unit="job_opportunities").target_quantity == 25
+    assert current.filter(description_ar="تنظيم ورش عمل مشتركة لتبادل الخبرات", unit="workshops").exists()
+    # The other agreements are not amended (browser journeys amend the college's).
+    assert Amendment.objects.count() == 1
+    # Loading again changes nothing: still one amendment, same content.
+    call_command("load_demo", stdout=StringIO())
+    assert Amendment.objects.filter(agreement=amendment.agreement).count() == 1
+    client.force_login(User.objects.get(username="hrd-saihat"))
+    page = client.get(f"/portal/agreements/{amendment.agreement.reference}/amendments/1/")
+    assert page.status_code == 200
+    assert "زيادة الفرص الوظيفية" in page.content.decode()

@@ -447,6 +447,12 @@ class Agreement(ChoiceDisplayMixin, models.Model):
         return dates.term_months(self.starts_on, self.ends_on, self.term_calendar)
 
 
+class ClauseQuerySet(models.QuerySet):
+    def current(self) -> ClauseQuerySet:
+        """Clauses in the agreement's text now: not removed by an amendment in force."""
+        return self.filter(removed_by=None)
+
+
 class Clause(ChoiceDisplayMixin, models.Model):
     """One article of an agreement: its kind, wording and who is responsible."""
 
@@ -472,6 +478,7 @@ class Clause(ChoiceDisplayMixin, models.Model):
         verbose_name=_("removed by amendment"),
     )
 
+    objects = ClauseQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
@@ -544,6 +551,14 @@ class CommitmentQuerySet(models.QuerySet):
     def with_progress(self) -> CommitmentQuerySet:
         """Annotate `achieved`: accepted progress (see `accepted_progress`), 0 when none."""
         return self.annotate(achieved=Coalesce(accepted_progress(), 0))
+
+    def current(self) -> CommitmentQuerySet:
+        """Commitments in the agreement's text now: not removed by an amendment in force.
+
+        A removed commitment is kept (cancelled, with its reports) but is no longer work
+        to do: every list of the agreement's content and of open work starts here.
+        """
+        return self.filter(removed_by=None)
 
     def open(self) -> CommitmentQuerySet:
         """Commitments still expecting something: neither achieved nor cancelled."""

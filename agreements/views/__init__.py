@@ -1,4 +1,5 @@
 from .amendments import (
+    amendment_before,
     amendment_create,
     amendment_delete,
     amendment_detail,
@@ -22,6 +23,7 @@ __all__ = [
     "agreement_edit",
     "agreement_history",
     "agreement_list",
+    "amendment_before",
     "amendment_create",
     "amendment_delete",
     "amendment_detail",

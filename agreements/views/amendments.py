@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -14,7 +16,7 @@ from accounts.permissions import editor_required, staff_required
 from common.http import origin
 from partners.models import CharityProfile
 
-from ..amendments import services
+from ..amendments import services, standing
 from ..amendments.content import ChangeConflict, apply_changes, base_content, changes_between
 from ..amendments.diff import change_groups, change_rows
 from ..amendments.forms import AmendmentClauseFormSet, AmendmentCommitmentFormSet, AmendmentForm
@@ -225,3 +227,37 @@ def amendment_recall(request, reference: str, number: int):
             _("Amendment %(number)s is a draft again; open signing links no longer work.") % {"number": number},
         )
     return redirect("agreements:amendment", agreement.reference, number)
+
+
+@staff_required
+def amendment_before(request, reference: str, number: int):
+    """The agreement's text as it stood before an amendment in force: superseded, kept to read."""
+    agreement = visible_agreement(request, reference, Agreement.objects.select_related("partner"))
+    amendment = _amendment(agreement, number)
+    context = before_context(
+        agreement,
+        amendment,
+        route="agreements:amendment",
+        agreement_url=reverse("agreements:detail", args=[agreement.reference]),
+    )
+    return render(request, "agreements/amendment_before.html", context)
+
+
+def before_context(agreement: Agreement, amendment: Amendment, *, route: str, agreement_url: str) -> dict:
+    """The text-before page's context (a 404 until the amendment is in force). `route` names
+    the amendment page the links go to: the staff one or the partner portal's."""
+    content = standing.text_before(amendment)
+    if content is None:
+        raise Http404
+    earlier = [a for a in standing.in_force(agreement.amendments.all()) if a.number < amendment.number]
+    return {
+        "agreement": agreement,
+        "amendment": amendment,
+        "content": content,
+        "clauses": standing.shown_clauses(content),
+        "earlier": standing.as_amended_line(earlier, lambda a: reverse(route, args=[agreement.reference, a.number]))
+        if earlier
+        else "",
+        "agreement_url": agreement_url,
+        "amendment_url": reverse(route, args=[agreement.reference, amendment.number]),
+    }

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.permissions import staff_required
@@ -16,6 +17,7 @@ from common.search import normalize
 from partners.models import Contact, Partner
 
 from .. import lifecycle
+from ..amendments import standing
 from ..audit import audit_verify
 from ..forms import AgreementFilterForm, TerminateForm
 from ..history import agreement_timeline
@@ -118,8 +120,9 @@ def visible_agreement(request, reference: str, queryset=None) -> Agreement:
 
 @staff_required
 def agreement_detail(request, reference: str):
-    commitments = Commitment.objects.with_progress().order_by("party", "id")
-    clauses = Clause.objects.order_by("order").prefetch_related(Prefetch("commitments", queryset=commitments))
+    # The text in force: what amendments removed is listed apart, never as current content.
+    commitments = Commitment.objects.current().with_progress().order_by("party", "id")
+    clauses = Clause.objects.current().order_by("order").prefetch_related(Prefetch("commitments", queryset=commitments))
     agreement = visible_agreement(
         request,
         reference,
@@ -144,8 +147,19 @@ def agreement_detail(request, reference: str):
     )
     user = request.user
     can_edit = user.can_edit_agreements
+    amendments = list(agreement.amendments.all())
+    amended_by = standing.in_force(amendments)
+    standing.attach_pdfs(agreement, amendments)
     context = {
         "agreement": agreement,
+        "amendments": amendments,
+        "amended_by": amended_by,
+        "as_amended": standing.as_amended_line(
+            amended_by, lambda a: reverse("agreements:amendment", args=[agreement.reference, a.number])
+        )
+        if amended_by
+        else "",
+        "removed": standing.removed_items(agreement) if amended_by else [],
         "can_edit": can_edit,
         "transitions": {t.name for t in lifecycle.available(agreement)} if can_edit else set(),
         "can_renew": can_edit

@@ -15,7 +15,7 @@ from accounts.permissions import editor_required, staff_required
 
 from ..forms import ProgressForm, ReviewForm
 from ..models import Commitment, Evidence, ProgressStatus, ProgressUpdate, visible_q
-from ..progress import progress_report, progress_review
+from ..progress import progress_report, progress_review, removed_refusal
 
 
 def evidence_visible_to(user):
@@ -75,6 +75,10 @@ def progress_review_view(request, pk: int):
 def report_progress(request, pk: int):
     """Staff report progress (the charity's own commitments, or on a partner's behalf)."""
     commitment = get_object_or_404(Commitment.objects.with_progress().select_related("clause__agreement"), pk=pk)
+    refusal = removed_refusal(commitment)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("agreements:detail", commitment.clause.agreement.reference)
     form = ProgressForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

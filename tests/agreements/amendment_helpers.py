@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from html.parser import HTMLParser
 
 from django.urls import reverse
+
+from agreements.amendments.content import changes_between, content_of
+from agreements.amendments.services import amendment_create, amendment_send
+from agreements.models import Amendment, SignatureChannel, SignatureMethod
+from agreements.signing.services import Visitor, signature_record
 
 
 class _Fields(HTMLParser):
@@ -146,3 +152,78 @@ def add_commitment(fields: dict[str, str], clause: str, **values) -> str:
         }
     )
     return prefix
+
+
+# --- amendments through the real services: recorded, sent, signed by both parties ---------
+
+
+def change_target(content, commitment_id: int, target: int):
+    """`content` with one commitment's target changed."""
+    return replace(
+        content,
+        clauses=tuple(
+            replace(
+                clause,
+                commitments=tuple(
+                    replace(m, target_quantity=target) if m.key == commitment_id else m for m in clause.commitments
+                ),
+            )
+            for clause in content.clauses
+        ),
+    )
+
+
+def drop_commitment(content, commitment_id: int):
+    """`content` without one commitment."""
+    return replace(
+        content,
+        clauses=tuple(
+            replace(clause, commitments=tuple(m for m in clause.commitments if m.key != commitment_id))
+            for clause in content.clauses
+        ),
+    )
+
+
+def change_end(content, ends_on):
+    return replace(content, ends_on=ends_on)
+
+
+def signed_amendment(agreement, *, edit, effective_on, by, chairman, contact, sign=True, text_ar="تعديل الأهداف"):
+    """Amendment to `agreement` whose content is `edit(current content)`, made through the real
+    services: recorded, sent to the chairman and the partner's contact, and (with `sign`)
+    signed by both, which makes it signed, and in force when `effective_on` has come.
+
+    On-commit work (invitations, the addendum PDF) is not run: the tests' transaction never commits.
+    """
+    base = content_of(agreement)
+    amendment = amendment_create(
+        agreement=agreement,
+        by=by,
+        changes=changes_between(base, edit(base)),
+        effective_on=effective_on,
+        text_ar=text_ar,
+        text_en="Targets amended",
+    )
+    amendment_send(
+        amendment=amendment,
+        by=by,
+        signatories=[
+            {"party": "charity", "name": "أسامة الزاير", "email": chairman.email, "user": chairman},
+            {"party": "partner", "contact": contact, "name": contact.name_ar, "email": contact.email},
+        ],
+    )
+    amendment.refresh_from_db()
+    if sign:
+        for request in amendment.signing_requests.order_by("party"):
+            account = request.user_id is not None
+            signature_record(
+                signing_request=request,
+                visitor=Visitor(user=request.user if account else None, ip="127.0.0.1"),
+                channel=SignatureChannel.ACCOUNT if account else SignatureChannel.LINK,
+                name=request.name,
+                title="",
+                content_hash_seen=amendment.content_hash,
+                method=SignatureMethod.TYPED,
+                typed_text=request.name,
+            )
+    return Amendment.objects.get(pk=amendment.pk)

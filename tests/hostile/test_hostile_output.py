@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.test import Client, RequestFactory, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from agreements.amendments.content import content_of, content_to_json
 from agreements.models import Agreement, Amendment, Commitment, Evidence, PdfStatus, ProgressUpdate, SignedPdf
 from agreements.pdf.job import signed_pdf_retry
 from reports.definitions import REPORTS
@@ -48,6 +49,11 @@ NOT_PAGES = {
     "agreements:recall": "POST only",
     "agreements:terminate": "POST only",
     "agreements:pdf_retry": "POST only",
+    "agreements:amendment_sign": "needs an open signing request; it shows the diff fetched on agreements:amendment",
+    "agreements:amendment_pdf": "a PDF; the addendum's text is read in tests/agreements/test_addendum_pdf.py",
+    "agreements:amendment_pdf_retry": "POST only",
+    "agreements:amendment_recall": "POST only",
+    "agreements:amendment_send": "the world's amendment is in force, so it redirects; the form is agreements:send's",
     "agreements:signatory_resend": "POST only (exercised by the e-mail test)",
     "agreements:signatory_revoke": "POST only",
     "agreements:attachment_upload": "POST only",
@@ -100,6 +106,7 @@ def _pages(w) -> dict[str, list[tuple[str, str]]]:
         "agreements:amendment": [reverse("agreements:amendment", args=[active, 1])],
         "agreements:amendment_edit": [reverse("agreements:amendment_edit", args=[active, 1])],
         "agreements:amendment_delete": [reverse("agreements:amendment_delete", args=[active, 1])],
+        "agreements:amendment_before": [],  # once amendment 1 is in force: fetched below
         "agreements:attachment_download": [
             reverse("agreements:attachment_download", args=[a.reference, att.pk])
             for a in (w.draft, w.active)
@@ -127,6 +134,8 @@ def _pages(w) -> dict[str, list[tuple[str, str]]]:
     pages["portal:report_progress"] = [("partner", reverse("portal:report_progress", args=[commitment.pk]))]
     pages["portal:agreement"] = [("partner", reverse("portal:agreement", args=[r])) for r in references]
     pages["portal:team"] = [("partner", reverse("portal:team"))]
+    pages["portal:amendment"] = []  # a draft is not shown to the partner: fetched below, once in force
+    pages["portal:amendment_before"] = []
     pages["accounts:login"] = [("anon", reverse("accounts:login"))]
     pages["accounts:password_reset"] = [("anon", reverse("accounts:password_reset"))]
     pages["accounts:password_reset_done"] = [("anon", reverse("accounts:password_reset_done"))]
@@ -284,6 +293,19 @@ def test_every_page_renders_hostile_text_inertly(world, client, django_user_mode
     response = client.get(reverse("agreements:amendment_create", args=[world.active.reference]))
     assert response.status_code == 200
     problems += _check(response, "agreements:amendment_create")
+    # Amendment 1 in force with the hostile content as the text before it: the as-amended
+    # agreement pages, the text before, and the partner's amendment page.
+    Amendment.objects.filter(agreement=world.active).update(content_before=content_to_json(content_of(world.active)))
+    for who, name, args in (
+        ("staff", "agreements:detail", [world.active.reference]),
+        ("staff", "agreements:amendment_before", [world.active.reference, 1]),
+        ("partner", "portal:agreement", [world.active.reference]),
+        ("partner", "portal:amendment", [world.active.reference, 1]),
+        ("partner", "portal:amendment_before", [world.active.reference, 1]),
+    ):
+        response = _client_for(who, world, client, django_user_model).get(reverse(name, args=args))
+        assert response.status_code == 200, name
+        problems += _check(response, name)
     assert not problems, "\n".join(problems[:40])
     assert fetched > 60
 

@@ -15,6 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from agreements.amendments.content import content_of, content_to_json
 from agreements.models import Agreement, Amendment, Attachment, Evidence, ProgressUpdate, SignedPdf, SigningRequest
 from agreements.progress import progress_report
 from reminders.models import Notification
@@ -90,6 +91,7 @@ def build_partner(label: str, staff) -> World:
         files=[SimpleUploadedFile(f"evidence-{label}-secret.pdf", PDF)],
     )
     notification = Notification.objects.create(user=user, kind="renewal", title=f"تنبيه {label} السري")
+    # In force, so its partner's users see it, its diff and the text before it (arranged directly).
     Amendment.objects.create(
         agreement=agreement,
         number=1,
@@ -97,6 +99,9 @@ def build_partner(label: str, staff) -> World:
         effective_on=datetime.date(2026, 6, 1),
         created_by=staff,
         changes=[{"op": "term", "old": {"ends_on": "2028-03-15"}, "new": {"ends_on": "2029-03-15"}}],
+        status="active",
+        signed_on=datetime.date(2026, 5, 20),
+        content_before=content_to_json(content_of(agreement)),
     )
     export_job = ExportJob.objects.create(
         created_by=staff, app_label="agreements", model_name="agreement", file_format="csv", language="ar"
@@ -148,6 +153,9 @@ OBJECT_ARGS = {
     "agreements:amendment_send": lambda w: [w.agreement.reference, 1],
     "agreements:amendment_recall": lambda w: [w.agreement.reference, 1],
     "agreements:amendment_sign": lambda w: [w.agreement.reference, 1],
+    "agreements:amendment_before": lambda w: [w.agreement.reference, 1],
+    "agreements:amendment_pdf": lambda w: [w.agreement.reference, 1, "addendum", "ar"],
+    "agreements:amendment_pdf_retry": lambda w: [w.agreement.reference, 1],
     "agreements:attachment_upload": lambda w: [w.agreement.reference],
     "agreements:attachment_download": lambda w: [w.agreement.reference, w.attachment.pk],
     "agreements:sign": lambda w: [w.agreement.reference],
@@ -163,6 +171,8 @@ OBJECT_ARGS = {
     "reminders:agreement": lambda w: [w.agreement.reference],
     "reminders:offsets": lambda w: [w.agreement.reference],
     "portal:agreement": lambda w: [w.agreement.reference],
+    "portal:amendment": lambda w: [w.agreement.reference, 1],
+    "portal:amendment_before": lambda w: [w.agreement.reference, 1],
     "portal:report_progress": lambda w: [w.commitment.pk],
     "portal:team_active": lambda w: [w.user.pk],
     "signing:link": lambda w: ["x" * 43],
@@ -314,6 +324,7 @@ def test_role_matrix_on_own_and_staff_pages(client, worlds, role):
     staff_only = [
         reverse("agreements:list"),
         reverse("agreements:detail", args=[mine.agreement.reference]),
+        reverse("agreements:amendment_before", args=[mine.agreement.reference, 1]),
         reverse("agreements:progress_queue"),
         reverse("partners:list"),
         reverse("partners:detail", args=[mine.partner.pk]),
@@ -324,6 +335,8 @@ def test_role_matrix_on_own_and_staff_pages(client, worlds, role):
         reverse("portal:home"),
         reverse("portal:commitments"),
         reverse("portal:agreement", args=[mine.agreement.reference]),
+        reverse("portal:amendment", args=[mine.agreement.reference, 1]),
+        reverse("portal:amendment_before", args=[mine.agreement.reference, 1]),
     ]
     expected = {
         "anonymous": {"staff": 302, "editor": 302, "partner": 302},
