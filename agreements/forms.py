@@ -418,6 +418,14 @@ class SignForm(forms.Form):
     )
     content_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
 
+    def __init__(self, *args, amendment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if amendment is not None:
+            self.fields["consent"].label = _(
+                "I agree to sign this amendment electronically, and that my electronic signature binds me "
+                "as a handwritten one would."
+            )
+
     def clean(self):
         cleaned = super().clean()
         method = cleaned.get("method")

@@ -101,6 +101,7 @@ def _sign(request, signing_request: SigningRequest, *, account: bool):
     sign_form = SignForm(
         request.POST if request.POST.get("action") == "sign" else None,
         initial={"name": signing_request.name, "title": signing_request.title, "content_hash": content_hash},
+        amendment=amendment,
     )
     decline_form = DeclineForm(request.POST if request.POST.get("action") == "decline" else None)
     if request.method == "POST" and sign_form.is_bound and sign_form.is_valid():

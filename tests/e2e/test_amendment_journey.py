@@ -130,6 +130,7 @@ def test_staff_amend_both_sign_the_addendum_verifies_and_on_its_date_the_partner
     diff = dean.inner_text("[data-testid=amendment-diff]")
     assert "20 متدربًا" in diff and "25 متدربًا" in diff and "يتعاون الطرفان في التغطية الإعلامية" in diff
     assert dean.inner_text("[data-testid=content-hash]") == content_hash
+    assert "أوافق على توقيع هذا الملحق إلكترونيًّا" in dean.inner_text("#sign-form")
     draw(dean, "#signature-canvas")
     dean.check("#id_consent")
     shoot(dean, "81-amendment-signing-page-ar")
@@ -164,7 +165,10 @@ def test_staff_amend_both_sign_the_addendum_verifies_and_on_its_date_the_partner
     addendum = "".join(_pdf_pages(downloads[("addendum", "ar")], "82-addendum-ar"))
     squashed = re.sub(r"\s+", "", addendum)
     assert content_hash in squashed and "25" in addendum and "20" in addendum
-    _pdf_pages(downloads[("addendum", "en")], "83-addendum-en")
+    english = " ".join("".join(_pdf_pages(downloads[("addendum", "en")], "83-addendum-en")).split())
+    # The college's agreement was signed on paper before the portal: no fingerprint to name.
+    assert "Addendum No. 1" in english and "20 trainees 25 trainees" in english
+    assert "signed on paper before the portal" in english
     consolidated = "".join(_pdf_pages(downloads[("consolidated", "en")], "84-consolidated-en"))
     assert "Consolidated" in consolidated and "25 trainees" in consolidated
     _pdf_pages(downloads[("consolidated", "ar")], "85-consolidated-ar")
@@ -201,8 +205,8 @@ def test_staff_amend_both_sign_the_addendum_verifies_and_on_its_date_the_partner
     login(partner, base, "tech-college", PASSWORD)
     partner.goto(f"{base}/portal/agreements/{reference}/")
     text = partner.inner_text("main")
-    assert "25" in text and "12" in text, text[:2000]
-    assert "كما عُدّلت بالملحق رقم 1" in text or "الملحق رقم 1" in text
+    assert "12 من 25 متدربًا" in text, text[:2000]
+    assert "كما عُدّلت بالملحق رقم 1" in text and "15 مارس 2030" in text
     shoot(partner, "87-portal-as-amended-ar")
     partner_context.close()
 
