@@ -33,3 +33,24 @@ def readyz(request):
         checks["broker"] = f"error: {type(error).__name__}"
     ready = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)
+
+
+class HealthCheckMiddleware:
+    """Answer `/healthz` and `/readyz` before anything else looks at the request.
+
+    Container probes call `http://127.0.0.1:8000/readyz` from inside the container: that
+    address is not in ALLOWED_HOSTS and it is plain http. Answered here, ahead of
+    SecurityMiddleware and host validation, the probes pass with the production settings
+    unchanged (https redirect, strict hosts); nothing else is reachable this way.
+    """
+
+    PATHS = {"/healthz": healthz, "/healthz/": healthz, "/readyz": readyz, "/readyz/": readyz}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        view = self.PATHS.get(request.path_info) if request.method in ("GET", "HEAD") else None
+        if view is not None:
+            return view(request)
+        return self.get_response(request)

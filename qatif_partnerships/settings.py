@@ -225,6 +225,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: container probes over plain http to 127.0.0.1 (qatif_partnerships.health).
+    "qatif_partnerships.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

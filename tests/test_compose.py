@@ -52,6 +52,19 @@ def test_compose_names_only_variables_documented_in_env_example():
             "POSTGRES_PASSWORD",
             "MINIO_ROOT_USER",
             "MINIO_ROOT_PASSWORD",
+            "UPSTREAM",  # the caddy container's own: where web listens
         }
     assert referenced - DOCUMENTED == set()
     assert COMPOSE["x-portal"]["env_file"] == ".env"
+
+
+def test_the_readme_names_exactly_the_values_the_compose_path_test_sets_in_env():
+    """The README's Production block lists the .env lines the operator sets; CI's compose-path
+    test (tests/e2e/test_compose_path.py) sets those and no others."""
+    from tests.compose_env import operator_values
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("set only these lines:", 1)[1].split("docker compose up", 1)[0]
+    listed = set(re.findall(r"\b([A-Z][A-Z0-9_]+)\b", block))
+    assert listed == set(operator_values(25))
+    assert set(operator_values(25)) <= DOCUMENTED

@@ -87,3 +87,17 @@ def test_calendar_feed_holds_what_the_user_may_see_and_can_be_revoked(client):
     client.post(reverse("reminders:calendar"), {"action": "revoke"})
     client.logout()
     assert client.get(path).status_code == 404
+
+
+def test_container_probes_pass_with_production_settings_and_nothing_else_does(client, settings):
+    """The compose healthcheck asks http://127.0.0.1:8000/readyz inside the container: plain
+    http, a host not in ALLOWED_HOSTS. It is answered; every other page is not."""
+    settings.ALLOWED_HOSTS = ["portal.qatif-charity.example"]
+    settings.SECURE_SSL_REDIRECT = True
+    for path in ("/healthz", "/readyz"):
+        response = client.get(path, HTTP_HOST="127.0.0.1:8000")
+        assert response.status_code == 200, (path, response.content)
+    assert client.get("/accounts/login/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+    response = client.get("/accounts/login/", HTTP_HOST="portal.qatif-charity.example")
+    assert response.status_code == 301 and response["Location"].startswith("https://portal.qatif-charity.example/")
+    assert client.post("/readyz", HTTP_HOST="127.0.0.1:8000").status_code == 400  # only GET/HEAD are probes
