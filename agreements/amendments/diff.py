@@ -89,6 +89,10 @@ def _show(name: str, value: Any, values: dict[str, Any]) -> str:
     return str(value)
 
 
+# Texts sharing less than this share of their words (difflib's ratio) are shown as rewritten.
+REWRITTEN_BELOW = 0.5
+
+
 def _segments(name: str, old: str | None, new: str | None) -> list[Segment]:
     if old is None:
         return [Segment("new", new)]
@@ -97,8 +101,13 @@ def _segments(name: str, old: str | None, new: str | None) -> list[Segment]:
     if name not in WORDWISE:
         return [Segment("old", old), Segment("same", " "), Segment("new", new)]
     a, b = _WORDS.split(old), _WORDS.split(new)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.ratio() < REWRITTEN_BELOW:
+        # Rewritten rather than edited: word by word, the struck and the new words would
+        # interleave into a run nobody can read. The old text whole, then the new.
+        return [Segment("old", old), Segment("same", " "), Segment("new", new)]
     segments: list[Segment] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             segments.append(Segment("same", "".join(a[i1:i2])))
             continue

@@ -544,3 +544,18 @@ def test_an_amendment_recorded_before_change_sets_still_shows_and_can_be_complet
     assert _save(staff_client, agreement, fields, 1).status_code == 302
     old.refresh_from_db()
     assert [op["op"] for op in old.changes] == ["commitment_change"] and old.title_ar == "تمديد"
+
+
+def test_a_rewritten_text_is_shown_whole_old_then_new_an_edited_one_word_by_word():
+    from agreements.amendments.diff import _segments
+
+    edited = _segments("text_ar", "تقدم الجهة التدريب للمستفيدين.", "تقدم الجهة التدريب والتأهيل للمستفيدين.")
+    assert [(s.kind, s.text) for s in edited if s.kind != "same"] == [("new", "والتأهيل")]
+    rewritten = _segments(
+        "text_ar", "تقدم الجهة التدريب للمستفيدين.", "يتعاون الطرفان في التغطية الإعلامية لبرامج الشراكة."
+    )
+    assert [(s.kind, s.text) for s in rewritten] == [
+        ("old", "تقدم الجهة التدريب للمستفيدين."),
+        ("same", " "),
+        ("new", "يتعاون الطرفان في التغطية الإعلامية لبرامج الشراكة."),
+    ]
