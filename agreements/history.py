@@ -37,8 +37,9 @@ _SKIP = {
     "reference",
     "verification_code",
 }
-# An amendment's own bookkeeping: its agreement and number are in the subject.
-_AMENDMENT_SKIP = {"agreement", "number", "created_by", "content_hash"}
+# An amendment's own bookkeeping: its agreement and number are in the subject; the text before
+# it and the rows it made are shown on its pages, its PDF state on the agreement's.
+_AMENDMENT_SKIP = {"agreement", "number", "created_by", "content_hash", "content_before", "new_rows", "pdf_status"}
 
 
 @dataclass
