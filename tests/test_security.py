@@ -23,7 +23,10 @@ def test_deploy_checks_pass_with_production_settings():
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DEBUG": "false",
         "SECRET_KEY": "p" * 30 + "r0duct10n-k3y-" + "q" * 30,
-        "ALLOWED_HOSTS": "portal.qatif-charity.example",
+        "SITE_URL": "https://portal.qatif-charity.example",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "CELERY_BROKER_URL": "",
+        "EMAIL_BACKEND": "",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
