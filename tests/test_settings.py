@@ -91,7 +91,11 @@ def test_production_refuses_mail_that_never_leaves_the_machine():
             f"EMAIL_BACKEND {path} does not send mail; use SMTP or set ALLOW_FILE_EMAIL=true."
         )
     allowed = run_settings(
-        **{**PRODUCTION, "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "ALLOW_FILE_EMAIL": "true"}
+        **{
+            **PRODUCTION,
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "ALLOW_FILE_EMAIL": "true",
+        }
     )
     assert allowed.returncode == 0, allowed.stderr
 
