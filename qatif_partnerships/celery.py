@@ -85,10 +85,12 @@ def _task_finished(task_id=None, task=None, args=None, kwargs=None, retval=None,
         "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
         "reference": reference,
     }
+    # The message repeats the fields for the plain format (`make run`), which shows no extras.
+    message = " ".join(str(part) for part in (fields["task"], state, f"{fields['duration_ms']} ms", reference) if part)
     if error is not None:
-        task_logger.error("task failed", extra={**fields, "error": error})
+        task_logger.error("%s: %s", message, error, extra={**fields, "error": error})
     else:
-        task_logger.info("task", extra=fields)
+        task_logger.info("%s", message, extra=fields)
 
 
 @app.task(name="portal.ping")

@@ -39,7 +39,8 @@ def test_worker_and_beat_log_one_json_object_per_task_run(celery_processes, tmp_
 
     runs = {line["task"]: line for line in wait_for(task_lines, processes=celery_processes)}
     pdf = runs["agreements.render_signed_pdf"]
-    assert pdf["state"] == "SUCCESS" and pdf["levelname"] == "INFO" and pdf["message"] == "task"
+    assert pdf["state"] == "SUCCESS" and pdf["levelname"] == "INFO"
+    assert pdf["message"] == f"agreements.render_signed_pdf SUCCESS {pdf['duration_ms']} ms {agreement.reference}"
     assert pdf["reference"] == agreement.reference  # from the task's agreement_id
     assert isinstance(pdf["duration_ms"], float) and pdf["task_id"]
     assert runs["portal.ping"]["reference"] == ""
@@ -80,3 +81,4 @@ def test_a_failed_run_is_one_error_object_with_the_agreement_and_no_token():
     assert failed["task"] == invite_signatory.name
     assert failed["reference"] == signing_request.agreement.reference
     assert token not in lines[0] and "/sign/[redacted]/" in failed["error"]
+    assert failed["message"].startswith(f"{invite_signatory.name} FAILURE ")
