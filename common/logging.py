@@ -8,6 +8,8 @@ import time
 
 from pythonjsonlogger.json import JsonFormatter
 
+from common.http import client_ip
+
 # /sign/<token>/ — the token is a password: it must never reach a log file.
 _SIGNING_TOKEN = re.compile(r"(/sign/|/invitation/)[A-Za-z0-9_\-]{16,}")
 
@@ -27,11 +29,15 @@ class RedactSigningTokens(logging.Filter):
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, ()
-        for key in ("path", "url"):
-            value = getattr(record, key, None)
-            if isinstance(value, str):
+        # Fields passed in `extra` (path, url, a task's error...) become JSON keys: cleaned too.
+        for key, value in vars(record).items():
+            if key not in _RECORD_FIELDS and isinstance(value, str):
                 setattr(record, key, redact(value))
         return True
+
+
+# The attributes every LogRecord has; anything else on a record came from `extra`.
+_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
 class PortalJsonFormatter(JsonFormatter):
@@ -43,7 +49,7 @@ class PortalJsonFormatter(JsonFormatter):
 
 
 class RequestLogMiddleware:
-    """One line per request: method, path, status, time, user and the agreement it was about."""
+    """One line per request: method, path, status, time, client address, user and the agreement it was about."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -61,6 +67,7 @@ class RequestLogMiddleware:
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 "view": match.view_name if match else "",
+                "client_ip": client_ip(request),
                 "user_id": user.pk if user is not None and user.is_authenticated else None,
                 "reference": (match.kwargs.get("reference") if match else None) or "",
             },

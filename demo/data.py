@@ -442,14 +442,26 @@ class Login:
     partner: str = ""
 
 
-def _user(username: str, *, email: str, first_name: str, partner: Partner | None = None, **flags) -> User:
-    user, _created = User.objects.update_or_create(
+# Shown instead of a password for an account that existed before this run.
+PASSWORD_KEPT = "(unchanged)"
+
+
+def _user(username: str, *, email: str, first_name: str, partner: Partner | None = None, **flags) -> tuple[User, str]:
+    """The demo account `username` and the password to print for it.
+
+    Only an account this run creates gets the published demo password; an existing one keeps
+    its own, so running the demo again never undoes a password someone chose (or opens a
+    real admin account with the password printed in the README).
+    """
+    user, created = User.objects.update_or_create(
         username=username,
         defaults={"email": email, "first_name": first_name, "partner": partner, "is_active": True, **flags},
     )
+    if not created:
+        return user, PASSWORD_KEPT
     user.set_password(DEMO_PASSWORD)
     user.save(update_fields=["password"])
-    return user
+    return user, DEMO_PASSWORD
 
 
 def _create_signed_agreement(partner: Partner, owner: User, fields: dict, clauses: list) -> Agreement:
@@ -491,21 +503,23 @@ def demo_load() -> list[Login]:
     profile.full_clean()
     profile.save()
 
-    admin = _user(
+    admin, admin_password = _user(
         "admin", email="admin@qatif-charity.example", first_name="مدير النظام", is_staff=True, is_superuser=True
     )
-    staff = _user("staff", email="staff@qatif-charity.example", first_name="موظف الشراكات")
+    staff, staff_password = _user("staff", email="staff@qatif-charity.example", first_name="موظف الشراكات")
     staff.groups.set([Group.objects.get(name=STAFF_EDITORS)])
-    viewer = _user("viewer", email="viewer@qatif-charity.example", first_name="موظف اطلاع")
+    viewer, viewer_password = _user("viewer", email="viewer@qatif-charity.example", first_name="موظف اطلاع")
     viewer.groups.set([Group.objects.get(name=STAFF_READONLY)])
     # The chairman signs for the charity from his own account.
-    chairman = _user("chairman", email=CHARITY["chairman_email"], first_name=CHARITY["chairman_name_ar"])
+    chairman, chairman_password = _user(
+        "chairman", email=CHARITY["chairman_email"], first_name=CHARITY["chairman_name_ar"]
+    )
     chairman.groups.set([Group.objects.get(name=STAFF_READONLY)])
     logins = [
-        Login("admin", admin.username, DEMO_PASSWORD),
-        Login("staff", staff.username, DEMO_PASSWORD),
-        Login("read-only staff", viewer.username, DEMO_PASSWORD),
-        Login("chairman (signs)", chairman.username, DEMO_PASSWORD),
+        Login("admin", admin.username, admin_password),
+        Login("staff", staff.username, staff_password),
+        Login("read-only staff", viewer.username, viewer_password),
+        Login("chairman (signs)", chairman.username, chairman_password),
     ]
 
     for spec in PARTNERSHIPS:
@@ -517,14 +531,14 @@ def demo_load() -> list[Login]:
         )
         # The partner's representative has an account: reminders and signing reach
         # the same person by email and in the portal.
-        partner_user = _user(
+        partner_user, partner_user_password = _user(
             spec["username"],
             email=spec["contact"]["email"],
             first_name=partner.name_ar,
             partner=partner,
             is_partner_admin=True,
         )
-        logins.append(Login("partner", partner_user.username, DEMO_PASSWORD, partner.name_ar))
+        logins.append(Login("partner", partner_user.username, partner_user_password, partner.name_ar))
 
         fields = spec["agreement"]
         agreement = Agreement.objects.filter(partner=partner, title_ar=fields["title_ar"]).first()

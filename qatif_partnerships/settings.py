@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -20,15 +21,28 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _env(name: str) -> str | None:
+    """The variable's value, or None when it is absent or empty.
+
+    `NAME=` in an env file (docker-compose passes it as an empty string) means "not set":
+    the default applies, for every setting, never an empty value.
+    """
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    return raw
 
 
 def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    raw = _env(name)
+    return default if raw is None else raw
 
 
 def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
+    raw = _env(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -40,8 +54,8 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    raw = _env(name)
+    if raw is None:
         return default
     try:
         return int(raw)
@@ -50,7 +64,7 @@ def env_int(name: str, default: int) -> int:
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
+    raw = _env(name)
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
@@ -86,11 +100,18 @@ SECRET_KEY = env_str("SECRET_KEY", _DEMO_SECRET_KEY)
 if not DEBUG and SECRET_KEY in {"", _DEMO_SECRET_KEY}:
     raise ImproperlyConfigured("SECRET_KEY must be set to a long random value when DEBUG is off.")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Absolute address of the portal, used for links in emails and QR codes. Production has no
+# default: a wrong guess would send every signing link to the wrong place.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not DEBUG and not SITE_URL:
+    raise ImproperlyConfigured("SITE_URL must be set to the portal's address (e.g. https://portal.example.org).")
 
-# Absolute address of the portal, used for links in emails and QR codes.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The host people use is SITE_URL's (the demo's: the loopback names). The containers' probes
+# ask http://127.0.0.1:8000/readyz of the web process itself; they are answered ahead of the host
+# check (qatif_partnerships.health.HealthCheckMiddleware), so no other host needs allowing.
+_LOOPBACK = ["127.0.0.1", "localhost"]
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", _LOOPBACK if DEBUG else [urlsplit(SITE_URL).hostname or ""])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Redis: Celery broker and shared cache when set; the demo runs without it.
 REDIS_URL = env_str("REDIS_URL")
@@ -115,6 +136,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# The health probes answer plain http: the container's health check reaches the web process
+# directly, without the proxy and its X-Forwarded-Proto (and without TLS to redirect to).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
@@ -150,7 +174,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# The portal's one reading of the client's address (X-Forwarded-For after TRUSTED_PROXY_COUNT
+# proxies), the same as the audit trail, the signing-link throttle and the request log use;
+# axes alone would see the proxy's address and lock a username out for everyone.
+AXES_CLIENT_IP_CALLABLE = "common.http.client_ip"
 # Masked in the failed-attempt records axes keeps (the two-factor code step posts "code").
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
 AUTHENTICATION_BACKENDS = [
@@ -394,6 +421,16 @@ EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.filebased.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+# Without DEBUG, mail that never leaves the machine is a mistake unless asked for by name
+# (a trial, or tests that read the files).
+ALLOW_FILE_EMAIL = env_bool("ALLOW_FILE_EMAIL", False)
+_LOCAL_EMAIL_BACKENDS = {
+    f"django.core.mail.backends.{name}.EmailBackend" for name in ("filebased", "console", "locmem", "dummy")
+}
+if not DEBUG and EMAIL_BACKEND in _LOCAL_EMAIL_BACKENDS and not ALLOW_FILE_EMAIL:
+    raise ImproperlyConfigured(
+        f"EMAIL_BACKEND {EMAIL_BACKEND} does not send mail; use SMTP or set ALLOW_FILE_EMAIL=true."
+    )
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -404,7 +441,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@qatif-charity.example
 
 # --- Celery ---------------------------------------------------------------------------
 
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost/")
+# The demo's embedded filesystem broker only works with every process on one machine:
+# without DEBUG the broker is Redis (CELERY_BROKER_URL, else REDIS_URL) or nothing starts.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or ("filesystem://localhost/" if DEBUG else ""))
+if not DEBUG and not CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(
+        # The scheme only: the URL may hold a password.
+        "CELERY_BROKER_URL or REDIS_URL must be a redis:// URL when DEBUG is off, "
+        f"not {(urlsplit(CELERY_BROKER_URL).scheme + '://') if CELERY_BROKER_URL else 'empty'}."
+    )
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # Embedded broker for the demo: messages are files in one shared folder.
     _broker_dir = VAR_DIR / "broker"
@@ -512,6 +557,10 @@ LOGGING = {
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # In development runserver already prints a line per request.
         "portal.request": {"handlers": ["console"], "level": "WARNING" if DEBUG else "INFO", "propagate": False},
+        # One object per task run comes from portal.task (qatif_partnerships/celery.py); Celery's
+        # own "received" and "succeeded" lines would repeat it. Failures still show here.
+        "celery.app.trace": {"level": "WARNING"},
+        "celery.worker.strategy": {"level": "WARNING"},
         # WeasyPrint logs every rendering step at INFO; its warnings and errors still show.
         "weasyprint.progress": {"level": "WARNING"},
     },

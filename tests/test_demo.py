@@ -1,14 +1,22 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from freezegun import freeze_time
 
 from accounts.models import User
 from agreements.models import Agreement, AgreementStatus, Amendment, AmendmentStatus, Clause, Commitment, ProgressUpdate
+from demo.data import DEMO_PASSWORD
 from partners.models import CharityProfile, Contact, Partner
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def demo_settings(settings):
+    """As `make run` loads the demo: with DEBUG on (pytest-django turns it off for tests)."""
+    settings.DEBUG = True
+
 
 SOURCE_PARTNERS = {
     "جمعية تنمية الموارد البشرية بسيهات",
@@ -100,3 +108,35 @@ def test_demo_amends_the_saihat_agreement_through_the_real_services(client):
     page = client.get(f"/portal/agreements/{amendment.agreement.reference}/amendments/1/")
     assert page.status_code == 200
     assert "زيادة الفرص الوظيفية" in page.content.decode()
+
+
+def test_demo_refuses_to_load_without_debug_and_changes_nothing(settings):
+    settings.DEBUG = False
+    before = _snapshot()
+    with pytest.raises(CommandError, match="DEBUG is off: this looks like production, so no demo data was loaded"):
+        call_command("load_demo", stdout=StringIO())
+    assert _snapshot() == before
+    assert not User.objects.exists() and not Partner.objects.exists()
+
+
+def test_demo_loads_without_debug_when_told_it_is_a_trial(settings):
+    settings.DEBUG = False
+    call_command("load_demo", "--i-know-this-is-production", stdout=StringIO())
+    assert set(Partner.objects.values_list("name_ar", flat=True)) == SOURCE_PARTNERS
+
+
+def test_demo_never_changes_the_password_of_an_existing_user(client):
+    admin = User.objects.create_user("admin", password="The-Admins-Own-Password-7")
+    call_command("load_demo", stdout=StringIO())
+    staff = User.objects.get(username="staff")
+    staff.set_password("Staff-Chose-This-9")
+    staff.save()
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    admin.refresh_from_db()
+    staff.refresh_from_db()
+    assert admin.check_password("The-Admins-Own-Password-7") and not admin.check_password(DEMO_PASSWORD)
+    assert staff.check_password("Staff-Chose-This-9")
+    # The logins printed do not claim the demo password for accounts that kept their own.
+    rows = {line.split()[0]: line.split()[1] for line in out.getvalue().splitlines()[1:]}
+    assert rows["admin"] == rows["staff"] == "(unchanged)"

@@ -26,6 +26,30 @@ def test_readyz_checks_database_and_broker(client):
     assert response.status_code == (200 if body["broker"] == "ok" else 503)
 
 
+@pytest.fixture
+def strict_production(settings):
+    """The security settings `.env.example` gives production (DEBUG stays on for the test client)."""
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    settings.ALLOWED_HOSTS = ["portal.qatif-charity.example", "127.0.0.1", "localhost"]
+
+
+def test_health_probes_answer_plain_http_on_loopback_with_the_https_redirect_on(client, strict_production, redis_url):
+    # What the compose health check does: http://127.0.0.1:8000/readyz, no proxy, no X-Forwarded-Proto.
+    for path in ("/healthz", "/readyz"):
+        response = client.get(path, HTTP_HOST="127.0.0.1:8000")
+        assert response.status_code == 200, (path, response.status_code, response.get("Location"))
+        assert response.json()["status"] == "ok"
+    # Every other page still goes to https, through the proxy's host or not.
+    for host in ("127.0.0.1:8000", "portal.qatif-charity.example"):
+        response = client.get("/accounts/login/", HTTP_HOST=host)
+        assert response.status_code == 301 and response["Location"] == f"https://{host}/accounts/login/"
+    # Through the proxy (X-Forwarded-Proto: https) the page is served.
+    proxied = client.get("/accounts/login/", HTTP_HOST="portal.qatif-charity.example", HTTP_X_FORWARDED_PROTO="https")
+    assert proxied.status_code == 200
+
+
 def test_readyz_reports_a_broken_broker_as_unavailable(client, settings):
     from qatif_partnerships.celery import app
 

@@ -23,7 +23,10 @@ def test_deploy_checks_pass_with_production_settings():
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DEBUG": "false",
         "SECRET_KEY": "p" * 30 + "r0duct10n-k3y-" + "q" * 30,
-        "ALLOWED_HOSTS": "portal.qatif-charity.example",
+        "SITE_URL": "https://portal.qatif-charity.example",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "CELERY_BROKER_URL": "",
+        "EMAIL_BACKEND": "",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -84,6 +87,36 @@ def test_login_is_locked_after_five_failures_even_with_the_right_password(client
     other.save()
     ok = client.post(reverse("accounts:login"), {"username": other.username, "password": "Right-Password-2"})
     assert ok.status_code == 302
+
+
+def test_a_lockout_behind_the_proxy_locks_the_client_address_not_the_username(client, settings):
+    """Behind one proxy every request comes from the proxy's address; the client's is in
+    X-Forwarded-For. Five wrong passwords from address A lock A out, while the same user logs
+    in from address B, and axes records A and B, never the proxy."""
+    from axes.models import AccessAttempt, AccessLog
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    from_a = {**proxy, "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    # A client may write its own X-Forwarded-For: only the proxy's last entry counts.
+    from_b = {**proxy, "HTTP_X_FORWARDED_FOR": "198.51.100.7, 203.0.113.9"}
+    user = PartnerUserFactory(username="shared@example.org")
+    user.set_password("Right-Password-1")
+    user.save()
+    login = reverse("accounts:login")
+    statuses = [
+        client.post(login, {"username": user.username, "password": "wrong"}, **from_a).status_code
+        for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
+    locked = client.post(login, {"username": user.username, "password": "Right-Password-1"}, **from_a)
+    assert locked.status_code == 429
+    elsewhere = client.post(login, {"username": user.username, "password": "Right-Password-1"}, **from_b)
+    assert elsewhere.status_code == 302
+    # One row: A's failures (the refused right password among them), under A's address.
+    attempt = AccessAttempt.objects.get()
+    assert attempt.ip_address == "198.51.100.7" and attempt.failures_since_start > settings.AXES_FAILURE_LIMIT
+    assert list(AccessLog.objects.values_list("ip_address", flat=True)) == ["203.0.113.9"]
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ DEMO_PASSWORD = "qatif-demo-2026"
 
 @pytest.fixture
 def demo():
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--i-know-this-is-production", stdout=StringIO())
 
 
 def _diff_text(page) -> str:

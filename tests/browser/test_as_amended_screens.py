@@ -22,7 +22,7 @@ def demo():
     app.conf.task_always_eager = False
     try:
         with freeze_time("2026-12-07"):
-            call_command("load_demo", stdout=StringIO())
+            call_command("load_demo", "--i-know-this-is-production", stdout=StringIO())
     finally:
         app.conf.task_always_eager = True
 

@@ -39,7 +39,7 @@ DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 
 @pytest.fixture
 def demo():
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--i-know-this-is-production", stdout=StringIO())
 
 
 def watch_console(page) -> list[str]:

@@ -16,7 +16,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def demo():
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--i-know-this-is-production", stdout=StringIO())
 
 
 def bar_width(page, commitment) -> str:

@@ -38,7 +38,7 @@ def wait_for_chart(page) -> None:
 
 
 def test_admin_opens_every_report_in_arabic(page, live_server, shoot):
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--i-know-this-is-production", stdout=StringIO())
     login(page, live_server.url, "admin", DEMO_PASSWORD)
 
     page.goto(f"{live_server.url}/admin/")
@@ -71,7 +71,7 @@ def test_admin_opens_every_report_in_arabic(page, live_server, shoot):
 
 
 def test_admin_agreement_list_shows_dual_dates_days_left_and_progress(page, live_server, shoot):
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--i-know-this-is-production", stdout=StringIO())
     portfolio.build_portfolio(scale=1)
     login(page, live_server.url, "admin", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/admin/agreements/agreement/?ending_within=90")

@@ -14,7 +14,7 @@ DEMO_PASSWORD = "qatif-demo-2026"
 
 @pytest.fixture
 def demo():
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--i-know-this-is-production", stdout=StringIO())
 
 
 def test_staff_browses_the_demo_in_arabic_and_switches_to_english(page, live_server, demo, shoot):

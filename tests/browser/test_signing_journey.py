@@ -20,7 +20,7 @@ DEMO_PASSWORD = "qatif-demo-2026"
 @pytest.fixture
 def demo_draft():
     """The demo data plus a draft agreement with the technical college, ready to send."""
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--i-know-this-is-production", stdout=StringIO())
     from accounts.models import User
     from agreements.services import agreement_renew
 

@@ -24,7 +24,7 @@ CLAUSES = [
 
 @pytest.fixture
 def demo():
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--i-know-this-is-production", stdout=StringIO())
 
 
 def test_staff_records_finds_renews_and_terminates_agreements(page, live_server, demo, shoot):

@@ -18,7 +18,7 @@ DEMO_PASSWORD = "qatif-demo-2026"
 
 @pytest.fixture
 def demo():
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--i-know-this-is-production", stdout=StringIO())
 
 
 def test_staff_turns_on_two_factor_and_logs_in_with_a_code(page, live_server, demo, shoot):

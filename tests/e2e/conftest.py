@@ -35,7 +35,7 @@ def running_stack(tmp, *, database: str, redis_db: int, before_start=None, **env
     stack = Stack(tmp, database_url=f"postgres://postgres@127.0.0.1:5432/{database}", redis_url=redis_url, **env)
     stack.manage("migrate", "--noinput")
     stack.manage("collectstatic", "--noinput")
-    stack.manage("load_demo")
+    stack.manage("load_demo", "--i-know-this-is-production")
     stack.manage("create_seal_certificate")
     if before_start is not None:
         before_start(stack)

@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_two_beats_send_each_reminder_once(celery_processes, mail_dir, tmp_path):
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--i-know-this-is-production", stdout=StringIO())
     firdaws = Agreement.objects.get(partner__name_ar="جمعية الفردوس لإكرام الموتى")
     today = firdaws.ends_on - datetime.timedelta(days=30)
     # Two worker processes, so the two beats' sweeps can run at the same time.

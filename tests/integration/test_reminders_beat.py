@@ -21,7 +21,7 @@ def messages(mail_dir) -> list[tuple[str, str]]:
 
 
 def test_beat_and_worker_send_the_30_day_reminders_once(celery_processes, mail_dir):
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--i-know-this-is-production", stdout=StringIO())
     firdaws = Agreement.objects.get(partner__name_ar="جمعية الفردوس لإكرام الموتى")
     # The clock moved to 30 days before the Al-Firdaws agreement ends.
     today = firdaws.ends_on - datetime.timedelta(days=30)
