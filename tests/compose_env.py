@@ -97,21 +97,19 @@ def volume_target(service: str, volume: str) -> str:
 
 
 def operator_values(smtp_port: int) -> dict[str, str]:
-    """What README.md's Production section tells the operator to set in .env, for a trial on
-    this machine's host name with Caddy's local certificates (CADDY_TLS=internal)."""
+    """What README.md's Production section tells the operator to set in .env: the secrets, the
+    host name (this machine's, for a trial with Caddy's local certificates) and the mail server."""
     return {
         "SECRET_KEY": secrets.token_urlsafe(50),
-        "SITE_HOST": HOST,
-        "SITE_URL": f"https://{HOST}",
-        "ALLOWED_HOSTS": HOST,
-        "CSRF_TRUSTED_ORIGINS": f"https://{HOST}",
-        "CADDY_TLS": "internal",
         "POSTGRES_PASSWORD": secrets.token_urlsafe(16),
         "SEAL_PKCS12_PASSWORD": secrets.token_urlsafe(16),
+        "SITE_URL": f"https://{HOST}",
+        "SITE_HOST": HOST,
+        "CADDY_TLS": "internal",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),
+        "EMAIL_USE_TLS": "false",
         "EMAIL_HOST_USER": "",
         "EMAIL_HOST_PASSWORD": "",
-        "EMAIL_USE_TLS": "false",
         "DEFAULT_FROM_EMAIL": "partnerships@qatif-charity.example",
     }

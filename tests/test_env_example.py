@@ -10,8 +10,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = (ROOT / ".env.example").read_text()
-# Read by docker-compose.yml, not by the portal.
-COMPOSE_ONLY = {"POSTGRES_PASSWORD"}
+COMPOSE_ONLY = {"POSTGRES_PASSWORD", "SITE_HOST", "CADDY_TLS"}  # read by compose and its caddy service
 # What an operator fills in after `cp .env.example .env` (the lines marked "Secret").
 SECRETS = {
     "SECRET_KEY": "hT3v9-QxL0pZ_w2Rk8mYc4NfJd7sBa1EgUo6VtCi5HrPlXnKq0WyMzDe",
@@ -104,7 +103,7 @@ def test_env_example_gives_the_strict_production_settings():
         "SESSION_COOKIE_SECURE": True,
         "CSRF_COOKIE_SECURE": True,
         "SECURE_HSTS_SECONDS": 31_536_000,
-        "ALLOWED_HOSTS": ["localhost", "127.0.0.1"],
+        "ALLOWED_HOSTS": ["localhost"],
         "TRUSTED_PROXY_COUNT": 1,
     }
 

@@ -52,6 +52,10 @@ def test_every_page_has_a_csp_without_inline_scripts(client, staff_user):
             client.force_login(user)
         for url in pages:
             response = client.get(url)
+            if url in ("/healthz", "/readyz"):
+                # Probes' JSON, answered ahead of every middleware (qatif_partnerships.health).
+                assert response["Content-Type"] == "application/json"
+                continue
             policy = response.get("Content-Security-Policy", "")
             assert policy, url
             script_src = re.search(r"script-src ([^;]+)", policy).group(1)
