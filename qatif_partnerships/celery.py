@@ -20,11 +20,14 @@ def _log_like_web(**kwargs) -> None:
     """Worker and beat log through settings.LOGGING, as gunicorn does: the same JSON objects
     (LOG_FORMAT=json), the same token redaction. A receiver here stops Celery from replacing
     the root logger's handlers with its own plain-text ones (worker_hijack_root_logger)."""
+    import logging
     from logging.config import dictConfig
 
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+    # Python warnings (e.g. Celery's when run as root) become log records too, not bare stderr.
+    logging.captureWarnings(True)
 
 
 # One structured log object per task run: name, id, final state, duration and, where the
