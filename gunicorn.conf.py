@@ -10,7 +10,7 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qatif_partnerships.settings")
 
-from django.conf import settings  # noqa: E402  (the environment above first)
+from django.conf import settings  # (after the environment above)
 
 logconfig_dict = {
     "version": 1,

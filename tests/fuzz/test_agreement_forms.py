@@ -345,6 +345,57 @@ def test_amendment_delete(world):
     run()
 
 
+@covers("agreements:amendment_send")
+def test_amendment_send(world):
+    _draft_amendment(world)
+    contacts = [world.contact.pk]
+
+    @given(
+        which=reference(world),
+        number=st.sampled_from([1, 1, 1, 2, 0]),
+        user=_user(world),
+        data=s.fields(
+            {
+                "charity_name": s.text(),
+                "charity_title": s.text(),
+                "charity_email": s.email(),
+                "charity_user": st.one_of(st.just(""), s.pk([world.chairman.pk, world.partner_admin.pk])),
+                "partner_contacts": st.one_of(s.pk(contacts), st.lists(s.pk(contacts), max_size=3)),
+            },
+            valid={
+                "charity_name": "أسامة الزاير",
+                "charity_email": "chair@charity.example",
+                "partner_contacts": str(world.contact.pk),
+            },
+        ),
+    )
+    def run(which, number, user, data):
+        url = url_or_404("agreements:amendment_send", which, number)
+        assume(url)
+        exercise(world.login(user), "POST", url, data)
+
+    run()
+
+
+@covers("agreements:amendment_recall", "agreements:amendment_pdf_retry")
+def test_amendment_one_click_actions(world):
+    _draft_amendment(world)
+
+    @given(
+        name=st.sampled_from(["agreements:amendment_recall", "agreements:amendment_pdf_retry"]),
+        which=reference(world),
+        number=st.sampled_from([1, 1, 2, 0]),
+        user=_user(world),
+        data=s.fields({"confirm": s.text()}),
+    )
+    def run(name, which, number, user, data):
+        url = url_or_404(name, which, number)
+        assume(url)
+        exercise(world.login(user), "POST", url, data)
+
+    run()
+
+
 @covers("agreements:attachment_upload")
 def test_attachment_upload(world):
     @given(

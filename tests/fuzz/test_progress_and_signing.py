@@ -119,16 +119,23 @@ def test_sign_by_link(world):
     run()
 
 
-@covers("agreements:sign")
+@covers("agreements:sign", "agreements:amendment_sign")
 def test_sign_from_account(world):
+    """The agreement's signing form from an account, and an amendment's (none awaits signatures
+    here: every amendment number is refused with a message, never an error)."""
+
     @given(
         data=sign_or_decline(world),
         user=st.sampled_from([world.chairman, world.chairman, world.staff, world.partner_admin]),
         which=st.one_of(st.just(world.awaiting.reference), st.sampled_from(world.references), s.text()),
+        amendment=st.sampled_from([None, None, 1, 2]),
     )
-    def run(data, user, which):
+    def run(data, user, which, amendment):
         try:
-            url = reverse("agreements:sign", args=[which])
+            if amendment is None:
+                url = reverse("agreements:sign", args=[which])
+            else:
+                url = reverse("agreements:amendment_sign", args=[which, amendment])
         except Exception:
             assume(False)
         exercise(world.login(user), "POST", url, data)
