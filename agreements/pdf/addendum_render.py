@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..amendments.content import Content
 from ..amendments.diff import ChangeGroup, ChangeRow, FieldChange, change_groups, change_rows
@@ -184,7 +185,11 @@ def consolidated_html(
         context = _context(data, clauses=sections)
         context["agreement"]["ends_on"] = content.ends_on
         numbers = context["comma"].join(f"\u2066{doc.number}\u2069" for doc in amendments)
-        heading = _("Consolidated text of the agreement as amended by addenda %(numbers)s") % {"numbers": numbers}
+        heading = ngettext(
+            "Consolidated text of the agreement as amended by addendum %(numbers)s",
+            "Consolidated text of the agreement as amended by addenda %(numbers)s",
+            len(amendments),
+        ) % {"numbers": numbers}
         context.update(
             meta_title=f"{context['meta_title']} — {_('Consolidated text')}",
             consolidated={
