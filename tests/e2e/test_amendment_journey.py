@@ -170,7 +170,8 @@ def test_staff_amend_both_sign_the_addendum_verifies_and_on_its_date_the_partner
     assert "Addendum No. 1" in english and "20 trainees 25 trainees" in english
     assert "signed on paper before the portal" in english
     consolidated = "".join(_pdf_pages(downloads[("consolidated", "en")], "84-consolidated-en"))
-    assert "Consolidated text of the agreement as amended by addendum 1" in " ".join(consolidated.split())
+    plain = " ".join(consolidated.replace("\u2066", "").replace("\u2069", "").split())
+    assert "Consolidated text of the agreement as amended by addendum 1" in plain
     assert "25 trainees" in consolidated
     _pdf_pages(downloads[("consolidated", "ar")], "85-consolidated-ar")
 
