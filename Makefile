@@ -13,8 +13,11 @@ run: setup
 	@echo "Portal: http://127.0.0.1:8000  (Ctrl-C stops web, worker and beat)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
 
+# PostgreSQL and Redis are used where they run: tests/services.py points DATABASE_URL and
+# REDIS_URL at the local servers when they are not exported. The end of the run lists every
+# test that did not run, why, and how to run it.
 test: setup
-	$(BIN)/pytest
+	$(PY) -m tests.services $(BIN)/pytest $(PYTEST_ARGS)
 
 # Every form and POST endpoint driven by Hypothesis with 1000 examples each (tests/fuzz/).
 # `make test` runs the same tests with 30 examples each (about 2 minutes); this run takes
