@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test fuzz setup check audit format messages load clean
+.PHONY: run test fuzz setup lock check audit format messages load clean
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -13,8 +13,11 @@ run: setup
 	@echo "Portal: http://127.0.0.1:8000  (Ctrl-C stops web, worker and beat)"
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start
 
+# PostgreSQL and Redis are used where they run: tests/services.py points DATABASE_URL and
+# REDIS_URL at the local servers when they are not exported. The end of the run lists every
+# test that did not run, why, and how to run it.
 test: setup
-	$(BIN)/pytest
+	$(PY) -m tests.services $(BIN)/pytest $(PYTEST_ARGS)
 
 # Every form and POST endpoint driven by Hypothesis with 1000 examples each (tests/fuzz/).
 # `make test` runs the same tests with 30 examples each (about 2 minutes); this run takes
@@ -26,15 +29,30 @@ fuzz: setup
 
 setup: $(VENV)/.installed node_modules/.installed
 
+# The lock files pin every package, transitive ones included, with its hashes: pip refuses a
+# file whose hash is not in the lock.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
+
+# Recompile requirements.txt and requirements-dev.txt from requirements*.in, with hashes, against
+# PyPI itself (not this machine's local wheel folders, whose files may hash differently).
+# Versions already in the lock stay; to move one: `make lock LOCK_FLAGS=--upgrade-package=pillow`.
+LOCK_VENV := .lock-venv
+LOCK_FLAGS ?=
+PIP_COMPILE := PIP_CONFIG_FILE=/dev/null PIP_FIND_LINKS= CUSTOM_COMPILE_COMMAND="make lock" \
+	$(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--index-url https://pypi.org/simple --no-emit-index-url $(LOCK_FLAGS)
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || ($(PYTHON) -m venv $(LOCK_VENV) && \
+		$(LOCK_VENV)/bin/pip install --quiet pip-tools==7.7.0)
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 # Lint, the floors contract (no import runs uphill), migrations in step with the models,
 # every UI string translated.
@@ -46,7 +64,7 @@ check: setup
 	$(PY) manage.py check
 	$(PY) scripts/check_translations.py
 
-# Known vulnerabilities in the pinned requirements.
+# Known vulnerabilities in the lock files (runtime and dev).
 audit: setup
 	scripts/audit_dependencies.sh
 
@@ -67,4 +85,4 @@ messages: setup
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles var
+	rm -rf $(VENV) $(LOCK_VENV) node_modules staticfiles var

@@ -17,6 +17,10 @@ from pathlib import Path
 
 import yaml
 
+from tests.stack import service_command  # its `command`, else the image's CMD, as compose runs it
+
+__all__ = ["service_command"]
+
 ROOT = Path(__file__).resolve().parents[1]
 # The host name of a trial on one machine (Caddy's local certificates, CADDY_TLS=internal).
 HOST = "localhost"
@@ -74,10 +78,6 @@ def service_environment(service: str, project: Path, shell: dict[str, str]) -> d
     for key, value in declared.items():
         environment[key] = interpolate(str(value), variables)
     return environment
-
-
-def service_command(service: str) -> list[str]:
-    return list(compose_file()["services"][service]["command"])
 
 
 def healthcheck(service: str) -> list[str]:

@@ -22,6 +22,24 @@ IN_CI = bool(os.environ.get("CI"))
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 
+# What a skipped test lacked, recognised in its skip reason, and how to run it.
+SKIPPED_GROUPS = [
+    (
+        "PostgreSQL",
+        ("PostgreSQL", "DATABASE_URL"),
+        "start PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and run `make test`, or "
+        "`DATABASE_URL=postgres://USER@HOST:PORT/NAME make test`",
+    ),
+    (
+        "Redis",
+        ("Redis", "REDIS_URL", "redis-server"),
+        "start Redis on 127.0.0.1:6379 and run `make test`, or `REDIS_URL=redis://HOST:PORT/0 make test`",
+    ),
+    ("Chromium", ("Chromium",), "`apt-get install chromium` (or set CHROMIUM_PATH), then `make test`"),
+    ("poppler-utils", ("poppler",), "`apt-get install poppler-utils`, then `make test`"),
+]
+
+
 def service_missing(reason: str) -> None:
     """Fail in CI, skip elsewhere."""
     if IN_CI:
@@ -125,3 +143,38 @@ def admin_user(db):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+def pytest_report_header(config):
+    from django.db import connection as default
+
+    return [
+        f"database: {default.vendor} {default.settings_dict.get('NAME')}"
+        + ("" if os.environ.get("DATABASE_URL") else " (DATABASE_URL not exported)"),
+        f"redis: {REDIS_URL}" + ("" if os.environ.get("REDIS_URL") else " (REDIS_URL not exported)"),
+    ]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say loudly what did not run, why, and the command that runs it."""
+    skipped = [report for report in terminalreporter.stats.get("skipped", []) if report.when != "teardown"]
+    if not skipped:
+        return
+    groups: dict[str, list] = {}
+    for report in skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        group = next((name for name, words, _ in SKIPPED_GROUPS if any(w in reason for w in words)), "other")
+        groups.setdefault(group, []).append((report.nodeid, reason))
+    how = {name: command for name, _words, command in SKIPPED_GROUPS}
+    terminalreporter.section(f"{len(skipped)} TESTS DID NOT RUN", sep="!", red=True, bold=True)
+    for group, items in groups.items():
+        folders = sorted({nodeid.split("::")[0].rsplit("/", 1)[0] for nodeid, _ in items})
+        reasons = sorted({reason for _, reason in items})
+        terminalreporter.write_line(f"no {group}: {len(items)} tests in {', '.join(folders)}", red=True, bold=True)
+        for reason in reasons[:5]:
+            terminalreporter.write_line(f"    because: {reason}")
+        if group in how:
+            terminalreporter.write_line(f"    to run them: {how[group]}")
+    if not IN_CI:
+        terminalreporter.write_line("(with CI=true these are failures, not skips)")

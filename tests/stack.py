@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import os
 import re
 import secrets
@@ -25,6 +26,17 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def image_command() -> list[str]:
+    """The image's default command: the Dockerfile's last CMD (exec form), as Docker runs it."""
+    commands = re.findall(r"^CMD (\[.*\])\s*$", (ROOT / "Dockerfile").read_text(), flags=re.MULTILINE)
+    return json.loads(commands[-1])
+
+
+def service_command(service: str) -> list[str]:
+    """What compose runs for a service: its `command`, else the image's CMD."""
+    return list(COMPOSE["services"][service].get("command") or image_command())
 
 
 def read_emails(folder: Path) -> list[email.message.EmailMessage]:
@@ -93,7 +105,7 @@ class Stack:
 
     def command(self, service: str) -> list[str]:
         """The service's command from docker-compose.yml, adapted only where the host differs."""
-        command = list(COMPOSE["services"][service]["command"])
+        command = service_command(service)
         command = [f"127.0.0.1:{self.port}" if part == "0.0.0.0:8000" else part for part in command]
         # The compose file keeps beat's files in the container's /tmp; here, the test's folder.
         command = [part.replace("/tmp/", f"{self.tmp}/") for part in command]  # noqa: S108

@@ -1,12 +1,17 @@
-"""docker-compose.yml checked statically (no Docker engine here): it parses, every service
-runs a command that exists in this project, and it names only documented variables."""
+"""docker-compose.yml and the Dockerfile checked statically (no Docker engine here): the compose
+file parses, every service runs a command that exists in this project, it names only documented
+variables and pinned images; the image installs the runtime lock with hash checking and carries
+no tests, benchmarks, npm install or dev tools."""
 
 import importlib
 import re
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 from django.core.management import get_commands
+
+from tests.stack import image_command, service_command
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -26,9 +31,8 @@ def test_compose_has_the_production_services_each_with_a_health_check():
 
 
 def test_every_project_service_runs_a_command_that_exists():
-    services = COMPOSE["services"]
     for name in PROJECT_SERVICES:
-        command = services[name]["command"]
+        command = service_command(name)
         if command[0] == "python":
             assert command[1] == "manage.py" and command[2] in get_commands(), command
         elif command[0] == "gunicorn":
@@ -69,3 +73,68 @@ def test_the_readme_names_exactly_the_values_the_compose_path_test_sets_in_env()
     listed = set(re.findall(r"\b([A-Z][A-Z0-9_]+)\b", block))
     assert listed == set(operator_values(25))
     assert set(operator_values(25)) <= DOCUMENTED
+
+
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+# Instructions without comments, with their continuation lines joined.
+INSTRUCTIONS = re.sub(r"\\\n", " ", re.sub(r"^#.*\n", "", DOCKERFILE, flags=re.MULTILINE))
+DOCKERIGNORE = {
+    line.strip().strip("/")
+    for line in (ROOT / ".dockerignore").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+}
+
+
+def _stages() -> list[str]:
+    """The Dockerfile's stages, each from its FROM line; the last one is the runtime image."""
+    return re.split(r"^(?=FROM )", INSTRUCTIONS, flags=re.MULTILINE)[1:]
+
+
+def test_gunicorn_command_is_written_once_as_the_images_cmd():
+    assert image_command()[0] == "gunicorn"
+    assert "command" not in COMPOSE["services"]["web"]
+    everything = DOCKERFILE + (ROOT / "docker-compose.yml").read_text()
+    assert everything.count("qatif_partnerships.wsgi:application") == 1
+
+
+def test_every_image_is_pinned_to_a_release():
+    for name, service in COMPOSE["services"].items():
+        if "image" in service and "build" not in service:
+            image = service["image"]
+            assert ":" in image and not image.endswith(":latest"), (name, image)
+    assert "minio/minio:RELEASE." in COMPOSE["services"]["minio"]["image"]
+
+
+def test_image_installs_the_runtime_lock_with_hash_checking():
+    runtime = _stages()[-1]
+    installs = re.findall(r"pip install[^\n]*", runtime)
+    assert installs, "the runtime stage installs no Python packages"
+    for install in installs:
+        assert "--require-hashes" in install and "-r requirements.txt" in install, install
+        assert "requirements-dev" not in install, install
+    assert "honcho" not in (ROOT / "requirements.txt").read_text().lower()
+    assert "honcho" not in runtime.lower()
+
+
+def test_build_context_leaves_out_tests_benchmarks_and_local_environments():
+    assert {"tests", "bench", "node_modules", ".venv", ".git", ".env", "var", "staticfiles"} <= DOCKERIGNORE
+    assert "requirements-dev.txt" in DOCKERIGNORE
+
+
+def test_runtime_image_gets_only_the_served_vendor_folders_from_the_npm_stage():
+    frontend, runtime = _stages()[0], _stages()[-1]
+    assert "npm ci" in frontend and "npm" not in runtime
+    # Everything the runtime stage copies from another stage: the served folders, nothing else.
+    copies = re.findall(r"^COPY --from=(\S+) (\S+) (\S+)", runtime, flags=re.MULTILINE)
+    assert copies == [("frontend", "/served", "./node_modules")], copies
+    # /served holds exactly the node_modules folders STATICFILES_DIRS names.
+    served = set(re.search(r"for served in ([^;]+);", frontend).group(1).split())
+    node_modules = Path(settings.NODE_MODULES)
+    wanted = {
+        Path(entry[1]).relative_to(node_modules).as_posix()
+        for entry in settings.STATICFILES_DIRS
+        if isinstance(entry, tuple) and Path(entry[1]).is_relative_to(node_modules)
+    }
+    assert served == wanted
+    # collectstatic runs in the image after the vendor folders are in place.
+    assert runtime.index("COPY --from=frontend") < runtime.index("collectstatic")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import service_missing
+from tests.conftest import REDIS_URL, service_missing
 from tests.integration.conftest import *  # noqa: F403  (the same real-process fixtures)
 from tests.stack import Stack, free_port
 
@@ -71,9 +71,11 @@ def own_redis(tmp_path):
 def _static_collected(tmp_path_factory):
     """The web process runs with DEBUG off and serves static files from the collected manifest,
     which only the production storage writes: collect as the stack runs, not as the tests do."""
-    # collectstatic touches neither the database nor Redis.
-    env = {"database_url": os.environ.get("DATABASE_URL", ""), "redis_url": os.environ.get("REDIS_URL", "")}
-    Stack(tmp_path_factory.mktemp("static"), **env).manage("collectstatic", "--noinput", "-v0")
+    # collectstatic touches neither the database nor Redis, but the settings must parse: an
+    # unset DATABASE_URL is not handed on as an empty one.
+    folder = tmp_path_factory.mktemp("static")
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{folder / 'unused.sqlite3'}"
+    Stack(folder, database_url=database_url, redis_url=REDIS_URL).manage("collectstatic", "--noinput", "-v0")
 
 
 @pytest.fixture
