@@ -16,11 +16,12 @@ fi
 export DATABASE_URL=postgres://postgres@127.0.0.1:5432/qatif_load DEBUG=false
 export SECRET_KEY="bench-$(head -c 24 /dev/urandom | base64)"
 export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SECURE_COOKIES=false REDIS_URL=redis://127.0.0.1:6379/0
-export AXES_FAILURE_LIMIT=100000 LOG_LEVEL=WARNING
+export AXES_FAILURE_LIMIT=100000 LOG_LEVEL=WARNING SITE_URL=http://127.0.0.1 ALLOW_FILE_EMAIL=true
+export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH="$(mktemp -d)"
 mkdir -p bench/results
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS qatif_load" -c "CREATE DATABASE qatif_load"
 .venv/bin/python manage.py migrate -v0
-.venv/bin/python manage.py load_demo >/dev/null
+.venv/bin/python manage.py load_demo --i-know-this-is-production >/dev/null
 .venv/bin/python manage.py collectstatic --noinput -v0
 .venv/bin/gunicorn qatif_partnerships.wsgi:application --bind 127.0.0.1:8090 --workers 2 --timeout 60 \
   --log-level warning >bench/results/gunicorn.log 2>&1 &

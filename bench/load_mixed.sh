@@ -17,15 +17,15 @@ fi
 RUN=$(mktemp -d)
 export DATABASE_URL=postgres://postgres@127.0.0.1:5432/qatif_load_mixed DEBUG=false
 export SECRET_KEY="bench-$(head -c 24 /dev/urandom | base64)"
-export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SECURE_COOKIES=false
+export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SECURE_COOKIES=false SITE_URL="http://127.0.0.1:$PORT"
 export REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/9}
 export AXES_FAILURE_LIMIT=100000 LOG_LEVEL=WARNING VAR_DIR="$RUN/var" MEDIA_ROOT="$RUN/media"
-export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH="$RUN/mail"
+export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH="$RUN/mail" ALLOW_FILE_EMAIL=true
 export SEAL_PKCS12_PATH="$RUN/seal.p12" SEAL_PKCS12_PASSWORD=bench-seal
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS qatif_load_mixed WITH (FORCE)" \
   -c "CREATE DATABASE qatif_load_mixed"
 .venv/bin/python manage.py migrate -v0
-.venv/bin/python manage.py load_demo >/dev/null
+.venv/bin/python manage.py load_demo --i-know-this-is-production >/dev/null
 .venv/bin/python manage.py create_seal_certificate >/dev/null
 .venv/bin/python manage.py collectstatic --noinput -v0
 mkdir -p bench/results
