@@ -49,15 +49,15 @@ def redis_answers(url: str) -> str | None:
         return str(error)
 
 
-def choose(environ, *, postgres_url: str = LOCAL_POSTGRES_URL, redis_url: str = LOCAL_REDIS_URL) -> list[str]:
+def choose(environ, *, postgres_url: str | None = None, redis_url: str | None = None) -> list[str]:
     """Fill DATABASE_URL and REDIS_URL in `environ` with the local servers where they answer.
 
     Returns one line per service saying what the run will use.
     """
     notes = []
     for name, local, answers, fallback in (
-        ("DATABASE_URL", postgres_url, postgres_answers, "SQLite; PostgreSQL-only tests skip"),
-        ("REDIS_URL", redis_url, redis_answers, "no Redis; Redis tests skip"),
+        ("DATABASE_URL", postgres_url or LOCAL_POSTGRES_URL, postgres_answers, "SQLite; PostgreSQL-only tests skip"),
+        ("REDIS_URL", redis_url or LOCAL_REDIS_URL, redis_answers, "no Redis; Redis tests skip"),
     ):
         if environ.get(name):
             notes.append(f"{name} exported: {environ[name]}")
