@@ -18,8 +18,8 @@ from dataclasses import replace
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
-from django.utils import timezone, translation
+from django.db.models import Q
+from django.utils import translation
 
 from outbox.services import outbox_enqueue
 
@@ -27,8 +27,9 @@ from ..amendments.content import Content, apply_changes, content_from_json, cont
 from ..audit import audit_record
 from ..models import Agreement, Amendment, AmendmentStatus, AuditEvent, AuditKind, PdfKind, PdfStatus, SignedPdf
 from .addendum_render import AmendedDocument, addendum_html, consolidated_html
+from .claims import pdf_claim, pdf_failed, pdf_release, pdf_requeue
 from .context import AuditLine, PdfInput
-from .job import CLAIM_LEASE, LANGUAGES, _signature_blocks, verification_url
+from .job import LANGUAGES, _signature_blocks, verification_url
 from .render import html_to_pdf
 from .seal import seal_pdf
 
@@ -38,23 +39,7 @@ MADE_FROM = (AmendmentStatus.SIGNED, AmendmentStatus.ACTIVE)
 
 
 def _claim(amendment_id: int, task_id: str) -> bool:
-    """Take the job: pending; or rendering under an abandoned claim (lease out, or our own redelivered task)."""
-    now = timezone.now()
-    abandoned = Q(pdf_claimed_at__lt=now - CLAIM_LEASE)
-    if task_id:
-        abandoned |= Q(pdf_claimed_by=task_id)
-    claimed = (
-        Amendment.objects.filter(pk=amendment_id, status__in=MADE_FROM)
-        .filter(Q(pdf_status=PdfStatus.PENDING) | (Q(pdf_status=PdfStatus.RENDERING) & abandoned))
-        .update(
-            pdf_status=PdfStatus.RENDERING,
-            pdf_claimed_at=now,
-            pdf_claimed_by=task_id,
-            pdf_attempts=F("pdf_attempts") + 1,
-            pdf_error="",
-        )
-    )
-    return claimed == 1
+    return pdf_claim(Amendment.objects.filter(pk=amendment_id, status__in=MADE_FROM), task_id)
 
 
 def amendment_audit_events(amendment: Amendment):
@@ -179,25 +164,19 @@ def addendum_pdf_make(*, amendment_id: int, task_id: str = "") -> dict[str, dict
 
 def addendum_pdf_failed(*, amendment_id: int, error: str) -> None:
     """Record the final failure for staff to see (with a retry button)."""
-    Amendment.objects.filter(pk=amendment_id).exclude(pdf_status=PdfStatus.READY).update(
-        pdf_status=PdfStatus.FAILED, pdf_error=error[:2000]
-    )
+    pdf_failed(Amendment.objects.filter(pk=amendment_id), error)
 
 
 def addendum_pdf_release(*, amendment_id: int, error: str) -> None:
     """A transient error: give the claim back so the retry can take it."""
-    Amendment.objects.filter(pk=amendment_id, pdf_status=PdfStatus.RENDERING).update(
-        pdf_status=PdfStatus.PENDING, pdf_error=error[:2000]
-    )
+    pdf_release(Amendment.objects.filter(pk=amendment_id), error)
 
 
 def addendum_pdf_retry(*, amendment: Amendment) -> bool:
     """Staff ask for a failed addendum to be made again; True if it was queued."""
     from ..tasks import render_addendum_pdf
 
-    queued = Amendment.objects.filter(pk=amendment.pk, pdf_status=PdfStatus.FAILED).update(
-        pdf_status=PdfStatus.PENDING, pdf_error=""
-    )
+    queued = pdf_requeue(Amendment.objects.filter(pk=amendment.pk))
     if queued:
         outbox_enqueue(task=render_addendum_pdf, args=[amendment.pk])
-    return bool(queued)
+    return queued

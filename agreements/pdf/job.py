@@ -18,9 +18,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from outbox.services import outbox_enqueue
 
@@ -36,14 +35,13 @@ from ..models import (
     Signature,
     SignedPdf,
 )
+from .claims import pdf_claim, pdf_failed, pdf_release, pdf_requeue
 from .context import AuditLine, PdfInput, SignatureBlock
 from .render import render_agreement_pdf
 from .seal import seal_pdf
 
 logger = logging.getLogger(__name__)
 
-# A claim older than this belongs to a worker that died while rendering.
-CLAIM_LEASE = timezone.timedelta(minutes=10)
 LANGUAGES = ("ar", "en")
 
 
@@ -97,24 +95,7 @@ def _audit_lines(agreement: Agreement, language: str) -> list[AuditLine]:
 
 
 def _claim(agreement_id: int, task_id: str) -> bool:
-    """Take the job: pending; or rendering under a claim that was abandoned — its lease ran
-    out, or it is our own task's, redelivered because the worker died while rendering."""
-    now = timezone.now()
-    abandoned = Q(pdf_claimed_at__lt=now - CLAIM_LEASE)
-    if task_id:
-        abandoned |= Q(pdf_claimed_by=task_id)
-    claimed = (
-        Agreement.objects.filter(pk=agreement_id, status__in=SIGNED_STATUSES)
-        .filter(Q(pdf_status=PdfStatus.PENDING) | (Q(pdf_status=PdfStatus.RENDERING) & abandoned))
-        .update(
-            pdf_status=PdfStatus.RENDERING,
-            pdf_claimed_at=now,
-            pdf_claimed_by=task_id,
-            pdf_attempts=F("pdf_attempts") + 1,
-            pdf_error="",
-        )
-    )
-    return claimed == 1
+    return pdf_claim(Agreement.objects.filter(pk=agreement_id, status__in=SIGNED_STATUSES), task_id)
 
 
 def signed_pdf_make(*, agreement_id: int, task_id: str = "") -> Made | None:
@@ -161,25 +142,19 @@ def signed_pdf_make(*, agreement_id: int, task_id: str = "") -> Made | None:
 
 def signed_pdf_failed(*, agreement_id: int, error: str) -> None:
     """Record the final failure for staff to see (with a retry button)."""
-    Agreement.objects.filter(pk=agreement_id).exclude(pdf_status=PdfStatus.READY).update(
-        pdf_status=PdfStatus.FAILED, pdf_error=error[:2000]
-    )
+    pdf_failed(Agreement.objects.filter(pk=agreement_id), error)
 
 
 def signed_pdf_release(*, agreement_id: int, error: str) -> None:
     """A transient error: give the claim back so the retry can take it."""
-    Agreement.objects.filter(pk=agreement_id, pdf_status=PdfStatus.RENDERING).update(
-        pdf_status=PdfStatus.PENDING, pdf_error=error[:2000]
-    )
+    pdf_release(Agreement.objects.filter(pk=agreement_id), error)
 
 
 def signed_pdf_retry(*, agreement: Agreement) -> bool:
     """Staff ask for a failed PDF to be made again; True if it was queued."""
     from ..tasks import render_signed_pdf
 
-    queued = Agreement.objects.filter(pk=agreement.pk, pdf_status=PdfStatus.FAILED).update(
-        pdf_status=PdfStatus.PENDING, pdf_error=""
-    )
+    queued = pdf_requeue(Agreement.objects.filter(pk=agreement.pk))
     if queued:
         outbox_enqueue(task=render_signed_pdf, args=[agreement.pk])
-    return bool(queued)
+    return queued
