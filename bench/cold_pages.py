@@ -60,8 +60,9 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qatif_partnerships.settings")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 50)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+# Production defaults (https redirect, secure cookies): the clients ask over https, as browsers
+# do through the proxy; the host is the test client's.
+os.environ.setdefault("SITE_URL", "https://testserver")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django
@@ -374,7 +375,7 @@ def clients() -> dict[str, Client]:
     ):
         client = Client()
         client.force_login(User.objects.get(username=username))
-        response = client.get(first_page)
+        response = client.get(first_page, secure=True)
         assert response.status_code == 200, (first_page, response.status_code)
         assert settings.CSRF_COOKIE_NAME in client.cookies, f"no CSRF cookie after {first_page}"
         result[role] = client
@@ -382,7 +383,7 @@ def clients() -> dict[str, Client]:
 
 
 def get(client: Client, url: str) -> None:
-    response = client.get(url)
+    response = client.get(url, secure=True)
     assert response.status_code == 200, (url, response.status_code)
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Usage: bench/load.sh [users] [seconds-per-page]   (default 16 users, 60 s per page)
-# Starts gunicorn (2 workers, production settings) on a fresh PostgreSQL database with the
+# Starts gunicorn (2 workers, production settings) behind Caddy over https (bench/caddy.sh),
+# on a fresh PostgreSQL database with the
 # demo data, then saturates one page at a time with locust (bench/locustfile.py) and prints
 # requests per second, p95 and failures per page, and each page's share of /healthz.
 # There is no page cache: every request makes its page afresh.
@@ -15,8 +16,8 @@ if [ ! -x "$BENCH_VENV/bin/locust" ]; then
 fi
 export DATABASE_URL=postgres://postgres@127.0.0.1:5432/qatif_load DEBUG=false
 export SECRET_KEY="bench-$(head -c 24 /dev/urandom | base64)"
-export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL_REDIRECT=false SECURE_COOKIES=false REDIS_URL=redis://127.0.0.1:6379/0
-export AXES_FAILURE_LIMIT=100000 LOG_LEVEL=WARNING SITE_URL=http://127.0.0.1 ALLOW_FILE_EMAIL=true
+export REDIS_URL=redis://127.0.0.1:6379/0 TRUSTED_PROXY_COUNT=1
+export AXES_FAILURE_LIMIT=100000 LOG_LEVEL=WARNING SITE_URL=https://localhost:8490 ALLOW_FILE_EMAIL=true
 export EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend EMAIL_FILE_PATH="$(mktemp -d)"
 mkdir -p bench/results
 psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS qatif_load" -c "CREATE DATABASE qatif_load"
@@ -28,6 +29,9 @@ psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS qatif_load" -c "CREAT
 GUNICORN=$!
 trap 'kill $GUNICORN' EXIT
 sleep 3
+. bench/caddy.sh
+caddy_start 8090 8490
+trap 'kill $GUNICORN $CADDY_PID' EXIT
 # A fully signed agreement with its sealed PDF, so the verification page has something to show.
 export SEAL_PKCS12_PATH="$(mktemp -d)/seal.p12" SEAL_PKCS12_PASSWORD=bench-seal
 .venv/bin/python manage.py create_seal_certificate >/dev/null
@@ -50,7 +54,7 @@ for entry in "${PAGES[@]}"; do
   IFS='|' read -r label path login <<< "$entry"
   csv="bench/results/load-${label// /_}"
   BENCH_PATH="$path" BENCH_LOGIN="$login" "$BENCH_VENV/bin/locust" -f bench/locustfile.py --headless \
-    -u "$USERS" -r "$USERS" -t "${SECONDS_}s" --host http://127.0.0.1:8090 --only-summary --csv "$csv" \
+    -u "$USERS" -r "$USERS" -t "${SECONDS_}s" --host "$BENCH_HOST" --only-summary --csv "$csv" \
     >/dev/null 2>&1
   python3 - "$label" "${csv}_stats.csv" "$path" <<'PY'
 import csv, sys

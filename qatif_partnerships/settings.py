@@ -467,6 +467,10 @@ elif CELERY_BROKER_URL.startswith("redis"):
     # keep it above the longest task (CELERY_TASK_TIME_LIMIT) so nothing runs twice.
     _visibility = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Connecting to publish is tried once: a page must not wait on a dead broker (kombu
+        # would retry for seconds per message). What is not published stays in the outbox
+        # and the drain publishes it later; the worker's own reconnecting is not affected.
+        "max_retries": 0,
         "visibility_timeout": _visibility,
         "unacked_restore_interval": max(1, min(10, _visibility // 2)),
         "unacked_restore_throttle": 1,

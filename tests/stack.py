@@ -2,7 +2,10 @@
 
 There is no Docker engine on these machines, so the end-to-end and fault tests prove the
 same processes: gunicorn (web), a Celery worker and Celery beat, read from the compose file,
-with production settings (DEBUG off), against a database and a Redis the test chooses.
+with production settings (DEBUG off, the https redirect and secure cookies on), against a
+database and a Redis the test chooses. As in compose, browsers reach web only through Caddy
+(deploy/Caddyfile) over https, with Caddy's local certificate authority (`tls internal`, as
+the README's local trial) on ports of the stack's own; health probes reach web directly.
 Emails are written to a folder the test reads; media and the seal live in its folder.
 """
 
@@ -14,8 +17,10 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -67,7 +72,12 @@ class Stack:
     def __init__(self, tmp: Path, *, database_url: str, redis_url: str, **env: str):
         self.tmp = tmp
         self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        # Where gunicorn listens (compose's web:8000), probed directly as the healthcheck does.
+        self.web_url = f"http://127.0.0.1:{self.port}"
+        # What people open: Caddy's https port (compose's 443), and its plain http port.
+        self.https_port, self.http_port, self.admin_port = free_port(), free_port(), free_port()
+        self.url = f"https://localhost:{self.https_port}"
+        self.caddy_data = tmp / "caddy_data"
         self.mail = tmp / "mail"
         self.media = tmp / "media"
         self.mail.mkdir(exist_ok=True)
@@ -76,10 +86,10 @@ class Stack:
             **{k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE"}},
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # ALLOWED_HOSTS, the https redirect, secure cookies and HSTS: the production defaults.
             "SITE_URL": self.url,
-            "SECURE_SSL_REDIRECT": "false",
-            "SECURE_COOKIES": "false",
+            # Requests reach web through one proxy, Caddy (compose sets the same).
+            "TRUSTED_PROXY_COUNT": "1",
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "CELERY_BROKER_URL": redis_url,
@@ -112,7 +122,9 @@ class Stack:
         return command
 
     def start(self, service: str, *, name: str | None = None, args: tuple[str, ...] = (), **env: str) -> None:
-        """Start a service (under `name`, to run a second copy), with extra arguments and env."""
+        """Start a service (under `name`, to run a second copy), with extra arguments and env.
+
+        Starting web starts Caddy in front of it too, if it is not running yet."""
         name = name or service
         self.stop(name)
         command = [*self.command(service), *args]
@@ -121,6 +133,47 @@ class Stack:
         self.processes[name] = subprocess.Popen(
             [executable, *command[1:]], cwd=ROOT, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT
         )
+        if service == "web" and "caddy" not in self.processes:
+            self.start_proxy()
+
+    def start_proxy(self) -> None:
+        """Caddy with deploy/Caddyfile, as compose's caddy service runs it (the image's command)."""
+        caddy = shutil.which("caddy")
+        if caddy is None:
+            from tests.conftest import service_missing
+
+            service_missing("Caddy is not installed (Debian package caddy)")
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(self.tmp),
+            "SITE_HOST": "localhost",
+            "CADDY_TLS": "internal",
+            "UPSTREAM": f"127.0.0.1:{self.port}",
+            "CADDY_HTTP_PORT": str(self.http_port),
+            "CADDY_HTTPS_PORT": str(self.https_port),
+            "CADDY_ADMIN": f"localhost:{self.admin_port}",
+            # The caddy_data and caddy_config volumes.
+            "XDG_DATA_HOME": str(self.caddy_data),
+            "XDG_CONFIG_HOME": str(self.tmp / "caddy_config"),
+        }
+        log = (self.tmp / "caddy.log").open("a")
+        config = str(ROOT / "deploy" / "Caddyfile")
+        self.processes["caddy"] = subprocess.Popen(
+            [caddy, "run", "--config", config, "--adapter", "caddyfile"],
+            cwd=self.tmp,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def tls(self) -> ssl.SSLContext:
+        """Trust Caddy's local authority, as a trial machine does once its root is installed."""
+        root = self.caddy_data / "caddy" / "pki" / "authorities" / "local" / "root.crt"
+        return ssl.create_default_context(cafile=str(root))
+
+    def open(self, url: str, **kwargs):
+        """urlopen for the portal's https address (through Caddy), trusting its authority."""
+        return urllib.request.urlopen(url, context=self.tls(), timeout=kwargs.pop("timeout", 30), **kwargs)
 
     def stop(self, name: str) -> None:
         process = self.processes.pop(name, None)
@@ -139,15 +192,22 @@ class Stack:
         return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(self.tmp.glob("*.log")))
 
     def wait_ready(self, timeout: float = 60, path: str = "/healthz") -> None:
+        """Web answers its health probe directly (compose's healthcheck), then Caddy serves
+        the portal over https (its certificate is issued once it runs)."""
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(self.url + path, timeout=3) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
+        for url, through_caddy in ((self.web_url, False), (self.url, True)):
+            while True:
+                try:
+                    # The authority's root exists once Caddy has started (FileNotFoundError before).
+                    context = self.tls() if through_caddy else None
+                    with urllib.request.urlopen(url + path, timeout=3, context=context) as response:
+                        if response.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{url}{path} never answered\n{self.logs()}")
                 time.sleep(0.5)
-        raise AssertionError(f"the web process never answered {path}\n{self.logs()}")
 
     def emails(self) -> list[email.message.EmailMessage]:
         return read_emails(self.mail)

@@ -78,7 +78,7 @@ def test_staff_amend_both_sign_the_addendum_verifies_and_on_its_date_the_partner
         " WHERE p.name_ar = %s AND a.status = 'active'",
         COLLEGE,
     )[0][0]
-    staff = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    staff = browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True).new_page()
     staff.set_default_timeout(20_000)
     login(staff, base, "staff", PASSWORD)
 
@@ -122,7 +122,7 @@ def test_staff_amend_both_sign_the_addendum_verifies_and_on_its_date_the_partner
 
     message = stack.wait_for(dean_email, timeout=60, what="the dean's signing e-mail")
     link = re.search(rf"{re.escape(base)}/sign/\S+", message.get_body(("plain",)).get_content()).group(0)
-    desk = browser.new_context(viewport={"width": 1280, "height": 900})
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
     dean = desk.new_page()
     dean.goto(link)
     dean.wait_for_load_state("networkidle")
@@ -140,7 +140,7 @@ def test_staff_amend_both_sign_the_addendum_verifies_and_on_its_date_the_partner
     desk.close()
 
     # The chairman signs from his account, from the amendment's page.
-    chair_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    chair_context = browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
     chairman = chair_context.new_page()
     login(chairman, base, "chairman", PASSWORD)
     chairman.goto(f"{base}/agreements/{reference}/amendments/1/")
@@ -177,7 +177,7 @@ def test_staff_amend_both_sign_the_addendum_verifies_and_on_its_date_the_partner
 
     # The addendum verifies on the public page (anyone holding the PDF, no login).
     code = _query("SELECT verification_code FROM agreements_agreement WHERE reference = %s", reference)[0][0]
-    public = browser.new_context().new_page()
+    public = browser.new_context(ignore_https_errors=True).new_page()
     public.goto(f"{base}/verify/{code}/")
     assert public.locator("[data-testid=verify-amendment-1]").count() == 1
     (SCREENSHOTS / "addendum-upload.pdf").write_bytes(downloads[("addendum", "ar")])
@@ -202,7 +202,7 @@ def test_staff_amend_both_sign_the_addendum_verifies_and_on_its_date_the_partner
         assert _amendment_row(reference)[0] == expected, day
 
     # The college's user sees the new target, with the 12 trainees reported before it.
-    partner_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    partner_context = browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
     partner = partner_context.new_page()
     login(partner, base, "tech-college", PASSWORD)
     partner.goto(f"{base}/portal/agreements/{reference}/")

@@ -50,7 +50,7 @@ def achieved_for_college(page, base: str) -> int:
 
 def test_the_whole_mission(browser, stack, shoot, tmp_path):
     base = stack.url
-    staff_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    staff_context = browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
     staff = staff_context.new_page()
     staff.set_default_timeout(20_000)
 
@@ -99,7 +99,7 @@ def test_the_whole_mission(browser, stack, shoot, tmp_path):
         what="the signing email",
     )
     link = re.search(r"https?://\S+/sign/[A-Za-z0-9_\-]+/", body(invitation)).group(0)
-    representative_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    representative_context = browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
     representative = representative_context.new_page()
     representative.goto(link)
     representative.wait_for_load_state("networkidle")
@@ -112,7 +112,7 @@ def test_the_whole_mission(browser, stack, shoot, tmp_path):
     representative_context.close()
 
     # 4. The chairman signs from his account.
-    chairman_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    chairman_context = browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
     chairman = chairman_context.new_page()
     login(chairman, base, "chairman", PASSWORD)
     chairman.goto(f"{base}/agreements/{reference}/")
@@ -147,12 +147,12 @@ def test_the_whole_mission(browser, stack, shoot, tmp_path):
     shoot(staff, "e2e-05-verified")
 
     # 7. The college's user reports progress with evidence.
-    admin_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    admin_context = browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
     admin = admin_context.new_page()
     login(admin, base, "admin", PASSWORD)
     before = achieved_for_college(admin, base)
 
-    college_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    college_context = browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
     college = college_context.new_page()
     login(college, base, "tech-college", PASSWORD)
     college.goto(f"{base}/portal/agreements/{reference}/")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime
 import re
-import urllib.request
 from collections import Counter
 
 import psycopg2
@@ -169,7 +168,7 @@ class World:
     def page(self, who: str):
         """A logged-in browser page for `who` (a demo username), kept for the whole year."""
         if who not in self.pages:
-            context = self.browser.new_context(viewport={"width": 1280, "height": 900})
+            context = self.browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
             page = context.new_page()
             page.set_default_timeout(30_000)
             login(page, self.stack.url, who, PASSWORD)
@@ -183,7 +182,7 @@ class World:
         staff.goto(f"{base}/agreements/{reference}/")
         partner = self.page("coordinator")
         partner.goto(f"{base}/portal/agreements/{reference}/")
-        with urllib.request.urlopen(f"{base}/verify/{code}/", timeout=30) as response:
+        with self.stack.open(f"{base}/verify/{code}/") as response:
             verify = response.read().decode()
         public = re.search(r'data-status="(\w+)"', verify).group(1)
         return {
@@ -200,7 +199,7 @@ def _row(world, column: str, reference: str):
 
 
 def _sign_by_link(world, link: str, name: str) -> None:
-    context = world.browser.new_context(viewport={"width": 1280, "height": 900})
+    context = world.browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
     page = context.new_page()
     page.goto(link)
     page.wait_for_load_state("networkidle")
@@ -258,7 +257,7 @@ def _report_progress(world, reference: str, description: str, amount: int) -> No
 
 
 def _calendar_events(world, feed_url: str) -> str:
-    with urllib.request.urlopen(feed_url, timeout=30) as response:
+    with world.stack.open(feed_url) as response:
         return response.read().decode()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import shutil
+import ssl
 import subprocess
 import tempfile
 import time
@@ -105,10 +106,13 @@ def stack_on_test_db(shared_database, tmp_path, _session_seal, _static_collected
 class Browser:
     """A person's HTTP session: cookies, CSRF token, Referer, like a browser sends them."""
 
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, tls: ssl.SSLContext | None = None):
+        """`tls`: the authority to trust for an https `base_url` (the stack's Caddy)."""
         self.base_url = base_url
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), urllib.request.HTTPSHandler(context=tls)
+        )
 
     def _open(self, request: urllib.request.Request) -> tuple[int, str]:
         try:

@@ -24,7 +24,7 @@ def test_requests_after_a_database_restart_succeed(own_postgres, own_redis, tmp_
     try:
         stack.start("web")
         stack.wait_ready()
-        person = Browser(stack.url)
+        person = Browser(stack.url, stack.tls())
         person.login("admin", "restart-pass-2026")
         pages = ["/", "/agreements/", "/partners/", "/admin/"]
         # Enough requests that both gunicorn workers hold a connection.
@@ -37,7 +37,7 @@ def test_requests_after_a_database_restart_succeed(own_postgres, own_redis, tmp_
         statuses = [person.get(path)[0] for _ in range(5) for path in pages]
         assert statuses == [200] * len(statuses)
         # Writes too: a new session (a login writes the session and the login log).
-        again = Browser(stack.url)
+        again = Browser(stack.url, stack.tls())
         again.login("admin", "restart-pass-2026")
         assert again.get("/")[0] == 200
     finally:

@@ -26,7 +26,7 @@ OUTAGE_SECONDS = int(os.environ.get("FAULT_REDIS_OUTAGE_SECONDS", "60"))
 
 
 def sign(stack: Stack, token: str, agreement: Agreement, name: str) -> int:
-    person = Browser(stack.url)
+    person = Browser(stack.url, stack.tls())
     status, _page = person.get(f"/sign/{token}/")  # follows the redirect to /sign/
     assert status == 200, stack.logs()
     status, page = person.post("/sign/", sign_post(agreement.content_hash, name=name, method="typed", typed=name))
@@ -34,8 +34,8 @@ def sign(stack: Stack, token: str, agreement: Agreement, name: str) -> int:
     return status
 
 
-def decline(base_url: str, token: str) -> int:
-    person = Browser(base_url)
+def decline(stack: Stack, token: str) -> int:
+    person = Browser(stack.url, stack.tls())
     person.get(f"/sign/{token}/")
     status, _page = person.post("/sign/", {"action": "decline", "reason": "نحتاج إلى مراجعة البند الثالث"})
     return status
@@ -82,8 +82,8 @@ def test_signing_while_redis_is_down_then_every_pdf_and_email_once(stack_on_test
     for agreement in (during_a, during_b):
         for party in ("partner", "charity"):
             assert sign(stack, tokens[agreement.pk][party], agreement, name=party) == 200
-    assert decline(stack.url, tokens[declined.pk]["partner"]) == 200
-    staff_member = Browser(stack.url)
+    assert decline(stack, tokens[declined.pk]["partner"]) == 200
+    staff_member = Browser(stack.url, stack.tls())
     staff_member.login("staff-outage", "outage-pass-2026")
     for path in ("/", "/agreements/", f"/agreements/{during_a.reference}/"):
         status, _page = staff_member.get(path)
