@@ -292,6 +292,10 @@ def _arrange_agreement(stack: ComposeStack) -> str:
 
 def test_the_documented_production_path_serves_signs_seals_and_mails_over_https(compose, browser):
     stack = compose
+    # Django's deployment checklist, in web's environment exactly as compose gives it: clean.
+    # (--fail-level WARNING: a warning fails the command, and so this test.)
+    checked = stack.run("web", ["python", "manage.py", "check", "--deploy", "--fail-level", "WARNING"])
+    assert "no issues" in checked, checked
     # Over https with Caddy's certificate for the host; plain http is sent to https.
     with stack.get("/healthz") as response:
         assert response.status == 200
