@@ -34,6 +34,23 @@ def send_signing_invitation(request: SigningRequest, token: str, *, reminder: bo
     )
 
 
+def send_signer_code_email(request: SigningRequest, code: str) -> None:
+    """The one-time code that proves the signer reads the signatory's mailbox."""
+    send_bilingual(
+        subject_ar=f"رمز التحقق للتوقيع: {code}",
+        subject_en=f"Your signing code: {code}",
+        to=[request.email],
+        template="signer_code",
+        context={
+            "request": request,
+            "agreement": request.agreement,
+            "amendment": request.amendment if request.amendment_id else None,
+            "code": code,
+            "minutes": settings.SIGNER_CODE_MINUTES,
+        },
+    )
+
+
 def send_decline_notice(request: SigningRequest) -> None:
     agreement = request.agreement
     owner = agreement.owner

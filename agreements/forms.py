@@ -19,7 +19,7 @@ from common.validators import reject_bidi_controls
 from common.widgets import DateInput
 from partners.models import Partner, Sector
 
-from .models import Agreement, AgreementStatus, Clause, ClauseKind, Commitment, Party, SignatureMethod
+from .models import Agreement, AgreementStatus, Clause, ClauseKind, Commitment, Party, SignatureMethod, SigningOrder
 
 
 class AgreementForm(forms.ModelForm):
@@ -341,8 +341,29 @@ class SendForSignatureForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one partner signatory.")},
     )
+    signing_order = forms.ChoiceField(
+        label=_("Signing order"),
+        choices=SigningOrder.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("In order, each signatory receives their link when the one before has signed."),
+    )
+    signer_code = forms.BooleanField(
+        label=_("Ask link signers for a code sent to their e-mail before they sign"),
+        required=False,
+        help_text=_(
+            "Recommended: it proves that the person signing reads the signatory's mailbox. "
+            "Signers from an account are checked by their login."
+        ),
+    )
 
     def __init__(self, *args, agreement: Agreement, **kwargs):
+        kwargs.setdefault("initial", {})
+        kwargs["initial"] = {
+            "signing_order": agreement.signing_order,
+            "signer_code": agreement.signer_code_required,
+            **kwargs["initial"],
+        }
         super().__init__(*args, **kwargs)
         from partners.models import Contact
 
@@ -356,6 +377,22 @@ class SendForSignatureForm(forms.Form):
         ]
         self.fields["charity_user"].queryset = User.objects.filter(is_active=True, partner__isnull=True)
         self.fields["charity_user"].label_from_instance = lambda user: user.display_name
+
+    def clean_charity_name(self):
+        name = self.cleaned_data["charity_name"].strip()
+        if not any(ch.isalpha() for ch in name):
+            # e.g. the "—" an empty charity profile proposes.
+            raise forms.ValidationError(
+                _("Type the name of the person who signs for the charity (the charity's profile names none yet).")
+            )
+        return name
+
+    def options(self) -> dict:
+        """How they sign, as the send services take it (after is_valid())."""
+        return {
+            "signing_order": self.cleaned_data["signing_order"] or self.agreement.signing_order,
+            "signer_code_required": self.cleaned_data["signer_code"],
+        }
 
     def clean_partner_contacts(self):
         contacts = self.cleaned_data["partner_contacts"]

@@ -96,14 +96,19 @@ def check_signatories(agreement: Agreement, signatories: list[dict[str, Any]]) -
 
 
 def _after_send(agreement: Agreement, by: Any, params: dict[str, Any]) -> None:
-    from .tasks import invite_signatory
+    from .signing.order import invite_due
 
-    request_ids = list(agreement.signing_requests.filter(status=SigningStatus.PENDING).values_list("pk", flat=True))
-    for pk in request_ids:
-        outbox_enqueue(task=invite_signatory, args=[pk])
+    # Who sent them: shown to each signatory in their list of what awaits their signature.
+    agreement.signing_requests.filter(amendment=None, status=SigningStatus.PENDING, sent_by=None).update(sent_by=by)
+    invite_due(agreement.pk)
 
 
 def _apply_send(agreement: Agreement, params: dict[str, Any]) -> list[str]:
+    from .signing.order import positions
+
+    agreement.signing_order = params.get("signing_order") or agreement.signing_order
+    agreement.signer_code_required = params.get("signer_code_required", agreement.signer_code_required)
+    signatories = params["signatories"]
     requests = [
         SigningRequest(
             agreement=agreement,
@@ -113,15 +118,16 @@ def _apply_send(agreement: Agreement, params: dict[str, Any]) -> list[str]:
             name=s["name"],
             title=s.get("title", ""),
             email=s["email"],
+            position=position,
         )
-        for s in params["signatories"]
+        for s, position in zip(signatories, positions(signatories, agreement.signing_order), strict=True)
     ]
     for request in requests:
         request.full_clean(exclude=["agreement"])
     SigningRequest.objects.bulk_create(requests)
     agreement.content_hash = sha256_of(canonical_content(agreement, requests))
     agreement.sent_at = timezone.now()
-    return ["content_hash", "sent_at"]
+    return ["content_hash", "sent_at", "signing_order", "signer_code_required"]
 
 
 # --- recall ------------------------------------------------------------------------------

@@ -53,6 +53,7 @@ for request in agreement.signing_requests.all():
         signing_request=request,
         visitor=visitor,
         channel="link",
+        identity="email_code",  # as the signing page passes it once the e-mailed code was typed
         name=request.name,
         title="",
         content_hash_seen=agreement.content_hash,

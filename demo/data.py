@@ -638,6 +638,8 @@ def _amend_demo_agreement(staff: User, chairman: User) -> None:
             signing_request=request,
             visitor=Visitor(user=request.user),
             channel=SignatureChannel.ACCOUNT if request.user_id else SignatureChannel.LINK,
+            # The demo's link signer typed the e-mailed code, as the signing page requires.
+            identity="" if request.user_id else "email_code",
             name=request.name,
             title=request.title,
             content_hash_seen=amendment.content_hash,

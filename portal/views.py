@@ -36,10 +36,9 @@ from agreements.models import (
     CommitmentStatus,
     Party,
     ProgressUpdate,
-    SigningRequest,
 )
-from agreements.models.signing import OPEN_SIGNING_STATUSES
 from agreements.progress import may_report, progress_report, removed_refusal
+from agreements.signing.inbox import awaiting_signature
 from agreements.signing.services import signing_request_for_user
 from agreements.views.amendments import before_context
 from common import clock
@@ -80,14 +79,7 @@ def home(request):
         )
         .order_by("order", "-starts_on", "-id")
     )
-    waiting = SigningRequest.objects.filter(
-        agreement__partner_id=user.partner_id,
-        agreement__status=AgreementStatus.AWAITING_SIGNATURES,
-        amendment=None,
-        party=Party.PARTNER,
-        status__in=OPEN_SIGNING_STATUSES,
-        email__iexact=user.email or "-",
-    ).select_related("agreement")
+    waiting = list(awaiting_signature(user))
     own = (
         _commitments(user)
         .open()
@@ -99,7 +91,7 @@ def home(request):
     )
     context = {
         "agreements": agreements,
-        "waiting": waiting,
+        "awaiting": waiting,
         "due_soon": [c for c in own if today <= c.due_on <= today + datetime.timedelta(days=14)],
         "overdue": [c for c in own if c.overdue_on(today)],
         "notifications": Notification.objects.filter(user=user).order_by("-created_at")[:5],

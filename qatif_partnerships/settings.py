@@ -121,6 +121,14 @@ AGREEMENT_REFERENCE_PREFIX = env_str("AGREEMENT_REFERENCE_PREFIX", "QC")
 
 # Days a personal signing link stays valid after it is sent.
 SIGNING_LINK_DAYS = env_int("SIGNING_LINK_DAYS", 14)
+# The one-time code a link signer types before signing (agreements/signing/identity.py):
+# minutes it stays valid, tries per code, seconds between codes, codes per link, and how
+# long the link is locked after the last wrong try.
+SIGNER_CODE_MINUTES = 10
+SIGNER_CODE_TRIES = 5
+SIGNER_CODE_RESEND_SECONDS = 60
+SIGNER_CODE_MAX_SENT = 5
+SIGNER_CODE_LOCK_MINUTES = 15
 # Days a partner's invitation link to the portal stays valid.
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
 # Wrong signing-link tokens allowed per IP address in 10 minutes before refusing.
@@ -292,6 +300,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "partners.context_processors.charity",
                 "reminders.context_processors.notifications",
+                "agreements.context_processors.signing",
             ],
         },
     },

@@ -261,12 +261,17 @@ def amendment_send(
     amendment: Amendment,
     by: User,
     signatories: list[dict[str, Any]],
+    signing_order: str | None = None,
+    signer_code_required: bool | None = None,
     ip: str | None = None,
     user_agent: str = "",
 ) -> Amendment:
-    """Send a draft amendment for signature: its content is locked and hashed, links go out."""
+    """Send a draft amendment for signature: its content is locked and hashed, links go out.
+
+    `signing_order` and `signer_code_required` (when given) become the agreement's, for this
+    amendment and those after it."""
     from ..lifecycle import check_signatories
-    from ..tasks import invite_signatory
+    from ..signing.order import invite_due, positions
 
     current, stored = _locked_draft(amendment)
     if not stored.changes:
@@ -279,6 +284,16 @@ def amendment_send(
     except ValidationError as error:
         raise TransitionError(" ".join(error.messages)) from None
     check_signatories(current, signatories)
+    options = {
+        key: value
+        for key, value in (("signing_order", signing_order), ("signer_code_required", signer_code_required))
+        if value is not None
+    }
+    if options:
+        # Not the agreement's content: how it (and its amendments) are signed.
+        Agreement.objects.filter(pk=current.pk).update(**options)
+        for key, value in options.items():
+            setattr(current, key, value)
     requests = [
         SigningRequest(
             agreement=current,
@@ -289,8 +304,10 @@ def amendment_send(
             name=s["name"],
             title=s.get("title", ""),
             email=s["email"],
+            position=position,
+            sent_by=by,
         )
-        for s in signatories
+        for s, position in zip(signatories, positions(signatories, current.signing_order), strict=True)
     ]
     for request in requests:
         request.full_clean(exclude=["agreement", "amendment"])
@@ -308,8 +325,7 @@ def amendment_send(
         user_agent=user_agent,
         details={**_details(stored), "content_hash": stored.content_hash},
     )
-    for request in SigningRequest.objects.filter(amendment=stored, status=SigningStatus.PENDING):
-        outbox_enqueue(task=invite_signatory, args=[request.pk])
+    invite_due(current.pk, stored.pk)
     return stored
 
 

@@ -57,6 +57,12 @@ class Party(models.TextChoices):
     PARTNER = "partner", _("The partner")
 
 
+class SigningOrder(models.TextChoices):
+    PARALLEL = "parallel", _("Everyone at once")
+    PARTNER_FIRST = "partner_first", _("In order: the partner's signatories, then the charity")
+    CHARITY_FIRST = "charity_first", _("In order: the charity, then the partner's signatories")
+
+
 class ResponsibleParty(models.TextChoices):
     CHARITY = "charity", _("The charity")
     PARTNER = "partner", _("The partner")
@@ -290,6 +296,16 @@ class Agreement(ChoiceDisplayMixin, models.Model):
         help_text=_("SHA-256 of the agreement's content, fixed when it is sent for signature."),
     )
     sent_at = models.DateTimeField(_("sent for signature at"), null=True, blank=True, editable=False)
+    # How its signatories (and its amendments') are asked: chosen when it is sent for signature.
+    signing_order = models.CharField(
+        _("signing order"), max_length=20, choices=SigningOrder.choices, default=SigningOrder.PARALLEL, editable=False
+    )
+    signer_code_required = models.BooleanField(
+        _("check signers by e-mail code"),
+        default=True,
+        editable=False,
+        help_text=_("Before signing from a link, the signatory types a code sent to their e-mail address."),
+    )
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True, editable=False)
     search_text = models.TextField(editable=False, default="")
     # The signed PDF: made by a worker once the agreement is fully signed.

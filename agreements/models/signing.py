@@ -83,6 +83,24 @@ class SigningRequest(models.Model):
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("signed or declined at"), null=True, blank=True)
     decline_reason = models.TextField(_("reason for declining"), blank=True)
+    # Its place in the signing order (1 = first); with everyone at once, all share one place.
+    position = models.PositiveSmallIntegerField(_("order"), default=1)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    # The one-time code e-mailed to a link signer (its keyed hash), and the link's lockout.
+    code_hash = models.CharField(max_length=64, blank=True, editable=False)
+    code_expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    code_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    codes_sent = models.PositiveSmallIntegerField(default=0, editable=False)
+    code_failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    identity_checked_at = models.DateTimeField(_("identity checked at"), null=True, blank=True, editable=False)
     # The portal's moment (common/clock.py): signatories are reminded days after it.
     created_at = models.DateTimeField(_("created at"), default=clock.now, editable=False)
 
@@ -108,7 +126,22 @@ class SigningRequest(models.Model):
         token = secrets.token_urlsafe(32)
         self.token_hash = hash_token(token)
         self.token_expires_at = clock.now() + timezone.timedelta(days=settings.SIGNING_LINK_DAYS)
+        # A new link starts its e-mail code afresh (TOKEN_FIELDS lists what this changes).
+        self.code_hash, self.code_expires_at, self.code_sent_at = "", None, None
+        self.codes_sent = self.code_failures = 0
+        self.locked_until = None
         return token
+
+    TOKEN_FIELDS = (
+        "token_hash",
+        "token_expires_at",
+        "code_hash",
+        "code_expires_at",
+        "code_sent_at",
+        "codes_sent",
+        "code_failures",
+        "locked_until",
+    )
 
     def link_is_usable(self, now=None) -> bool:
         """A link works while the request is open, unexpired and the agreement awaits signatures."""
@@ -186,6 +219,9 @@ class AuditKind(models.TextChoices):
     FULLY_SIGNED = "fully_signed", _("Fully signed: in force from its start date")
     STARTED = "started", _("In force from its start date")
     EXPIRED = "expired", _("Link expired")
+    CODE_SENT = "code_sent", _("Identity code e-mailed")
+    IDENTITY_CHECKED = "identity_checked", _("Identity checked by e-mail code")
+    CODE_LOCKED = "code_locked", _("Link locked after wrong codes")
     PDF_ISSUED = "pdf_issued", _("Signed PDF issued")
     TERMINATED = "terminated", _("Agreement terminated")
     ENDED = "ended", _("Agreement reached its end date")

@@ -127,7 +127,7 @@ def signing_invite(
     request.send_count += 1
     if request.status == SigningStatus.PENDING:
         request.status = SigningStatus.SENT
-    request.save(update_fields=["token_hash", "token_expires_at", "sent_at", "send_count", "status"])
+    request.save(update_fields=[*SigningRequest.TOKEN_FIELDS, "sent_at", "send_count", "status"])
     audit_record(
         agreement=agreement,
         kind=AuditKind.RESENT if resend else AuditKind.INVITED,
@@ -186,6 +186,7 @@ def signature_record(
     signing_request: SigningRequest,
     visitor: Visitor,
     channel: str,
+    identity: str = "",
     name: str,
     title: str,
     content_hash_seen: str,
@@ -194,6 +195,9 @@ def signature_record(
     typed_text: str = "",
 ) -> Signature:
     """Record a signature; the last one makes the agreement signed, or active from its start date.
+
+    `identity`: how the signer was checked, "email_code" (the code e-mailed for this link,
+    required by agreements that ask for it) or "account" (their login).
 
     Refused (SigningRefused) when the request is no longer open, or when the content
     the signatory saw (its hash) is not the content that was sent for signature, or the
@@ -211,6 +215,15 @@ def signature_record(
     stored = amendment_content_hash_now(amendment) if amendment else current_content_hash(agreement)
     if stored != expected:
         raise SigningRefused(_("The agreement's content does not match what was sent for signature."))
+    from .order import turn_refusal
+
+    refusal = turn_refusal(request)
+    if refusal:
+        raise SigningRefused(refusal)
+    if channel == SignatureChannel.ACCOUNT:
+        identity = "account"
+    elif agreement.signer_code_required and identity != "email_code":
+        raise SigningRefused(_("Confirm your e-mail address with the code before signing."))
     if method == SignatureMethod.DRAWN and not image_png:
         raise ValidationError(_("Draw your signature in the box, or type it instead."))
     if method == SignatureMethod.TYPED and not typed_text.strip():
@@ -259,10 +272,21 @@ def signature_record(
             "channel": channel,
             "content_hash": expected,
             "image_sha256": signature.image_sha256,
+            "identity": identity or "link",
         }
+        | (
+            {"identity_checked_at": request.identity_checked_at.isoformat()}
+            if identity == "email_code" and request.identity_checked_at
+            else {}
+        )
+        | ({"two_factor": bool(getattr(visitor.user, "is_verified", lambda: False)())} if identity == "account" else {})
         | ({"amendment": amendment.number} if amendment else {}),
     )
     remaining = agreement.signing_requests.filter(amendment=amendment, status__in=OPEN_SIGNING_STATUSES).exists()
+    if remaining:
+        from .order import invite_due
+
+        invite_due(agreement.pk, amendment.pk if amendment else None)  # in order: the next one's turn
     if not remaining and amendment is not None:
         amendment_signatures_complete(agreement, amendment, by=signature.user)
     elif not remaining:

@@ -112,7 +112,10 @@ def amendment_detail(request, reference: str, number: int):
     editor = request.user.can_edit_agreements
     can_change = editor and services.amendment_refusal(agreement, amendment) is None
     requests = list(
-        SigningRequest.objects.filter(amendment=amendment).exclude(status=SigningStatus.VOIDED).order_by("party", "id")
+        SigningRequest.objects.filter(amendment=amendment)
+        .exclude(status=SigningStatus.VOIDED)
+        .select_related("signature")
+        .order_by("position", "party", "id")
     )
     signed = any(r.status == SigningStatus.SIGNED for r in requests)
     awaiting = amendment.status == AmendmentStatus.AWAITING_SIGNATURES
@@ -196,7 +199,11 @@ def amendment_send(request, reference: str, number: int):
         if form.is_valid():
             try:
                 services.amendment_send(
-                    amendment=amendment, by=request.user, signatories=form.signatories(), **origin(request)
+                    amendment=amendment,
+                    by=request.user,
+                    signatories=form.signatories(),
+                    **form.options(),
+                    **origin(request),
                 )
             except TransitionError as error:
                 messages.error(request, str(error.message))

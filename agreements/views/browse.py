@@ -21,7 +21,17 @@ from ..amendments import standing
 from ..audit import audit_verify
 from ..forms import AgreementFilterForm, TerminateForm
 from ..history import agreement_timeline
-from ..models import Agreement, AgreementStatus, Attachment, AuditEvent, Clause, Commitment
+from ..models import (
+    Agreement,
+    AgreementStatus,
+    Attachment,
+    AuditEvent,
+    Clause,
+    Commitment,
+    SigningRequest,
+    SigningStatus,
+)
+from ..signing.inbox import awaiting_signature
 from ..signing.services import signing_request_for_user
 
 PAGE_SIZE = 25
@@ -41,6 +51,7 @@ def dashboard(request):
         "partner_count": Partner.objects.visible_to(request.user).count(),
         "ending_soon": agreements.ending_within(90).select_related("partner").order_by("ends_on")[:10],
         "recent": agreements.select_related("partner").order_by("-created_at", "-id")[:8],
+        "awaiting": list(awaiting_signature(request.user)),
     }
     return render(request, "agreements/dashboard.html", context)
 
@@ -142,7 +153,10 @@ def agreement_detail(request, reference: str):
             ),
             Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
             "amendments",
-            "signing_requests",
+            Prefetch(
+                "signing_requests",
+                queryset=SigningRequest.objects.select_related("signature").order_by("position", "party", "id"),
+            ),
         ),
     )
     user = request.user
@@ -150,6 +164,10 @@ def agreement_detail(request, reference: str):
     amendments = list(agreement.amendments.all())
     amended_by = standing.in_force(amendments)
     standing.attach_pdfs(agreement, amendments)
+    signing_requests = [r for r in agreement.signing_requests.all() if r.amendment_id is None]
+    transitions = {t.name for t in lifecycle.available(agreement)} if can_edit else set()
+    if any(r.status == SigningStatus.SIGNED for r in signing_requests):
+        transitions.discard("recall")  # refused once anyone has signed: not offered
     context = {
         "agreement": agreement,
         "amendments": amendments,
@@ -161,13 +179,13 @@ def agreement_detail(request, reference: str):
         else "",
         "removed": standing.removed_items(agreement) if amended_by else [],
         "can_edit": can_edit,
-        "transitions": {t.name for t in lifecycle.available(agreement)} if can_edit else set(),
+        "transitions": transitions,
         "can_renew": can_edit
         and agreement.status in (AgreementStatus.ACTIVE, AgreementStatus.EXPIRED)
         and not agreement.renewed_by_reference,
         "accepts_progress": agreement.accepts_progress,
         "terminate_form": TerminateForm(),
-        "signing_requests": [r for r in agreement.signing_requests.all() if r.amendment_id is None],
+        "signing_requests": signing_requests,
         "my_signing_request": signing_request_for_user(agreement, user, agreement.signing_requests.all())
         if agreement.status == AgreementStatus.AWAITING_SIGNATURES
         else None,

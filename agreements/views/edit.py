@@ -93,7 +93,12 @@ def send_for_signature(request, reference: str):
             _attempt(
                 request,
                 lambda: lifecycle.transition(
-                    agreement, "send_for_signature", by=request.user, signatories=signatories, **origin(request)
+                    agreement,
+                    "send_for_signature",
+                    by=request.user,
+                    signatories=signatories,
+                    **form.options(),
+                    **origin(request),
                 ),
                 _("The agreement was sent for signature. Its content is now locked."),
             )
@@ -111,6 +116,12 @@ def send_for_signature(request, reference: str):
                 ).first()
                 if charity.chairman_email
                 else None,
+                # The partner's primary signing contact is proposed, as for an amendment.
+                "partner_contacts": list(
+                    agreement.partner.contacts.filter(is_active=True, can_sign=True, is_primary=True).values_list(
+                        "pk", flat=True
+                    )
+                ),
             },
         )
     return render(request, "agreements/send_for_signature.html", {"agreement": agreement, "form": form})

@@ -20,10 +20,15 @@ from common.http import client_ip, origin, user_agent
 from ..amendments.diff import change_groups, change_rows
 from ..forms import DeclineForm, SignForm
 from ..models import Agreement, Amendment, AmendmentStatus, Clause, Commitment, SignatureMethod, SigningRequest
-from ..signing import services
+from ..signing import identity, services
 from ..signing.images import decode_signature_png
+from ..signing.services import SigningRefused
 
 SESSION_KEY = "signing_request_id"
+# The hash of the token that opened the page: a signing session lasts only as long as its link.
+LINK_KEY = "signing_link_hash"
+# The token hash whose signer typed the right e-mail code in this browser.
+IDENTITY_KEY = "signing_identity"
 ATTEMPT_WINDOW = 600
 
 
@@ -80,7 +85,9 @@ def sign_link(request, token: str):
     if signing_request is None:
         _count_failed_attempt(request)
         return _invalid(request)
+    request.session.cycle_key()
     request.session[SESSION_KEY] = signing_request.pk
+    request.session[LINK_KEY] = signing_request.token_hash
     services.signing_open(signing_request=signing_request, visitor=_visitor(request))
     return _private(redirect("signing:page"), referrer_policy="no-referrer")
 
@@ -112,6 +119,7 @@ def _sign(request, signing_request: SigningRequest, *, account: bool):
                 signing_request=signing_request,
                 visitor=_visitor(request),
                 channel=services.channel_for(account),
+                identity="account" if account else _identity_of(request, signing_request),
                 name=data["name"],
                 title=data["title"],
                 content_hash_seen=data["content_hash"],
@@ -125,8 +133,14 @@ def _sign(request, signing_request: SigningRequest, *, account: bool):
             messages.error(request, refused.message)
             return redirect(request.path)
         else:
-            request.session.pop(SESSION_KEY, None)
-            done = {"agreement": agreement, "amendment": amendment, "signed": True}
+            _end_link_session(request)
+            signing_request.refresh_from_db(fields=["status"])
+            done = {
+                "agreement": agreement,
+                "amendment": amendment,
+                "signed": True,
+                "last": not _still_open(signing_request),
+            }
             return _private(render(request, "signing/done.html", done))
     elif request.method == "POST" and decline_form.is_bound and decline_form.is_valid():
         try:
@@ -136,7 +150,7 @@ def _sign(request, signing_request: SigningRequest, *, account: bool):
         except services.SigningRefused as refused:
             messages.error(request, refused.message)
             return redirect(request.path)
-        request.session.pop(SESSION_KEY, None)
+        _end_link_session(request)
         done = {"agreement": agreement, "amendment": amendment, "signed": False}
         return _private(render(request, "signing/done.html", done))
     elif request.method == "POST":
@@ -155,16 +169,84 @@ def _sign(request, signing_request: SigningRequest, *, account: bool):
     return _private(render(request, "signing/sign.html", context))
 
 
+def _end_link_session(request) -> None:
+    for key in (SESSION_KEY, LINK_KEY, IDENTITY_KEY):
+        request.session.pop(key, None)
+
+
+def _still_open(signing_request: SigningRequest) -> bool:
+    """Do others still have to sign what this request signed (the agreement, or its amendment)?"""
+    return (
+        SigningRequest.objects.open()
+        .filter(agreement_id=signing_request.agreement_id, amendment_id=signing_request.amendment_id)
+        .exists()
+    )
+
+
+def _identity_of(request, signing_request: SigningRequest) -> str:
+    """How this browser's signer was checked: by the e-mail code for this very link, or not."""
+    verified = request.session.get(IDENTITY_KEY)
+    if verified and signing_request.token_hash and verified == signing_request.token_hash:
+        return "email_code"
+    return ""
+
+
 @never_cache
 def sign_page(request):
+    """The signing page of the link this browser opened, while that link works.
+
+    The session remembers the link's token hash: a link replaced (resent), revoked, declined,
+    signed, recalled or expired ends every session it opened. Where the agreement asks for it,
+    the signer first types the code e-mailed to the signatory.
+    """
     pk = request.session.get(SESSION_KEY)
+    token_hash = request.session.get(LINK_KEY)
     signing_request = (
         SigningRequest.objects.select_related("agreement", "amendment").filter(pk=pk).first() if pk else None
     )
-    if signing_request is None or not signing_request.link_is_usable():
-        request.session.pop(SESSION_KEY, None)
+    if (
+        signing_request is None
+        or not signing_request.link_is_usable()
+        or not token_hash
+        or signing_request.token_hash != token_hash
+    ):
+        _end_link_session(request)
         return _invalid(request)
+    if identity.code_required(signing_request) and not _identity_of(request, signing_request):
+        return _code_page(request, signing_request)
     return _sign(request, signing_request, account=False)
+
+
+def _code_page(request, signing_request: SigningRequest):
+    """Ask for the e-mailed code (and send it on request) before the agreement is shown."""
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "send_code":
+                identity.code_request(signing_request=signing_request, visitor=_visitor(request))
+                messages.success(
+                    request,
+                    _("A code is on its way to %(email)s. It can take a minute to arrive.")
+                    % {"email": identity.masked_email(signing_request.email)},
+                )
+            elif action == "check_code":
+                identity.code_check(
+                    signing_request=signing_request, visitor=_visitor(request), code=request.POST.get("code", "")[:50]
+                )
+                request.session[IDENTITY_KEY] = signing_request.token_hash
+                messages.success(request, _("Thank you: your e-mail address is confirmed. Read the agreement below."))
+        except SigningRefused as refused:
+            messages.error(request, refused.message)
+        return _private(redirect("signing:page"))
+    context = {
+        "agreement": signing_request.agreement,
+        "amendment": signing_request.amendment,
+        "signing_request": signing_request,
+        "masked_email": identity.masked_email(signing_request.email),
+        "state": identity.code_state(signing_request),
+        "minutes": settings.SIGNER_CODE_MINUTES,
+    }
+    return _private(render(request, "signing/code.html", context))
 
 
 @never_cache

@@ -220,6 +220,8 @@ def signed_amendment(agreement, *, edit, effective_on, by, chairman, contact, si
                 signing_request=request,
                 visitor=Visitor(user=request.user if account else None, ip="127.0.0.1"),
                 channel=SignatureChannel.ACCOUNT if account else SignatureChannel.LINK,
+                # A service-level shortcut: the link signer's e-mail code counts as typed.
+                identity="" if account else "email_code",
                 name=request.name,
                 title="",
                 content_hash_seen=amendment.content_hash,

@@ -79,3 +79,38 @@ def sign_post(content_hash: str, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+CODE = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
+
+
+def code_sent_to(email: str) -> str:
+    """The newest one-time signing code e-mailed to `email`."""
+    for message in reversed(mail.outbox):
+        if email in message.to and CODE.search(message.body):
+            return CODE.search(message.body).group(1)
+    raise AssertionError(f"no signing code e-mailed to {email}")
+
+
+def confirm_identity(client, email: str):
+    """On the code page a link opened: ask for the code, read it from the e-mail, type it."""
+    from django.urls import reverse
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(reverse("signing:page"), {"action": "send_code"})
+    return client.post(reverse("signing:page"), {"action": "check_code", "code": code_sent_to(email)})
+
+
+def open_link(client, token: str, *, confirm: bool = True):
+    """Open a signing link as its signatory: the redirect to the page, then (where the agreement
+    asks for it and the link works) the e-mailed code typed in. Returns the link's response."""
+    from django.urls import reverse
+
+    from agreements.models import SigningRequest
+    from common.tokens import hash_token
+
+    response = client.get(reverse("signing:link", args=[token]))
+    request = SigningRequest.objects.filter(token_hash=hash_token(token)).select_related("agreement").first()
+    if confirm and response.status_code == 302 and request is not None and request.agreement.signer_code_required:
+        confirm_identity(client, request.email)
+    return response

@@ -35,6 +35,7 @@ def _sign_all(requests, agreement_hash_of) -> None:
             signing_request=request,
             visitor=Visitor(ip="10.20.30.40", user_agent="Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0"),
             channel="link",
+            identity="email_code",  # as the signing page passes it once the code was typed
             name=request.name,
             title=request.title,
             content_hash_seen=agreement_hash_of(request),

@@ -31,7 +31,7 @@ from agreements.models import (
 from common import clock
 from outbox.models import OutboxMessage
 from reminders.services import reminders_sweep
-from tests.agreements.signing_helpers import sign_post, token_sent_to
+from tests.agreements.signing_helpers import open_link, sign_post, token_sent_to
 from tests.factories import (
     AgreementFactory,
     ClauseFactory,
@@ -127,7 +127,7 @@ def _send(amendment, contact, chairman) -> Amendment:
 
 
 def _sign_by_link(client, email, content_hash, **post):
-    response = client.get(reverse("signing:link", args=[token_sent_to(email)]))
+    response = open_link(client, token_sent_to(email))
     assert response.status_code == 302
     page = client.get(reverse("signing:page"))
     assert page.status_code == 200

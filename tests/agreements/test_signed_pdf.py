@@ -11,7 +11,7 @@ from django.urls import reverse
 from agreements.models import Agreement, AuditEvent, PdfStatus, SignedPdf
 from agreements.pdf.job import signed_pdf_make
 from agreements.pdf.verify import verify_pdf
-from tests.agreements.signing_helpers import sent_agreement, sign_post, token_sent_to
+from tests.agreements.signing_helpers import open_link, sent_agreement, sign_post, token_sent_to
 from tests.factories import PartnerUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db
 def fully_signed(client):
     """Both signatories sign through the pages; returns the agreement (PDF made in-process)."""
     agreement, _contact, chairman = sent_agreement()
-    client.get(reverse("signing:link", args=[token_sent_to("rep@partner.example")]))
+    open_link(client, token_sent_to("rep@partner.example"))
     client.post(reverse("signing:page"), sign_post(agreement.content_hash))
-    client.get(reverse("signing:link", args=[token_sent_to(chairman.email)]))
+    open_link(client, token_sent_to(chairman.email))
     with TestCase.captureOnCommitCallbacks(execute=True):
         client.post(
             reverse("signing:page"),

@@ -21,7 +21,14 @@ from PIL import Image
 from agreements.audit import audit_verify
 from agreements.lifecycle import transition
 from agreements.models import Agreement, AgreementStatus, AuditEvent, Signature, SigningRequest, SigningStatus
-from tests.agreements.signing_helpers import sent_agreement, sign_post, signature_data_url, token_sent_to
+from tests.agreements.signing_helpers import (
+    code_sent_to,
+    open_link,
+    sent_agreement,
+    sign_post,
+    signature_data_url,
+    token_sent_to,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,11 +36,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-def open_link(client, token):
-    response = client.get(reverse("signing:link", args=[token]))
-    return response
 
 
 def partner_signs(client, agreement, **overrides):
@@ -340,14 +342,22 @@ def test_two_signatories_signing_at_the_same_instant_activate_once(postgres, liv
     partner_token = token_sent_to("rep@partner.example")
     chairman_token = token_sent_to(chairman.email)
 
-    def browser_session(token):
+    def browser_session(token, email):
         jar = CookieJar()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        opener.open(f"{live_server.url}/sign/{token}/")  # follows to /sign/
+        opener.open(f"{live_server.url}/sign/{token}/")  # follows to /sign/: the code page
         csrf = next(cookie.value for cookie in jar if cookie.name == "csrftoken")
+        headers = {"Referer": f"{live_server.url}/sign/"}
+
+        def post(data):
+            body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": csrf}).encode()
+            opener.open(urllib.request.Request(f"{live_server.url}/sign/", data=body, headers=headers))
+
+        post({"action": "send_code"})
+        post({"action": "check_code", "code": code_sent_to(email)})
         return opener, csrf
 
-    sessions = [browser_session(partner_token), browser_session(chairman_token)]
+    sessions = [browser_session(partner_token, "rep@partner.example"), browser_session(chairman_token, chairman.email)]
     barrier = threading.Barrier(2)
     statuses = []
 

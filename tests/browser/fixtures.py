@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -66,4 +68,35 @@ def login(page, base_url: str, username: str, password: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+SIGNING_CODE = re.compile(r"^\s+(\d{6})\s*$", re.MULTILINE)
+
+
+def newest_code(bodies) -> str | None:
+    """The newest one-time signing code in plain-text e-mail bodies (oldest first)."""
+    found = None
+    for body in bodies:
+        match = SIGNING_CODE.search(body)
+        found = match.group(1) if match else found
+    return found
+
+
+def type_signing_code(page, codes, timeout: float = 90) -> None:
+    """On the code page a signing link opens: ask for the code, wait for its e-mail, type it.
+
+    `codes()` returns the newest code e-mailed to the signatory (or None): the one to type is
+    the first that differs from what it returned before the button was pressed.
+    """
+    page.get_by_test_id("code-page").wait_for()
+    before = codes()
+    page.get_by_test_id("code-send").click()
+    page.wait_for_load_state("networkidle")
+    deadline = time.monotonic() + timeout
+    while (code := codes()) in (None, before):
+        assert time.monotonic() < deadline, "no signing code was e-mailed"
+        time.sleep(0.5)
+    page.get_by_test_id("code-input").fill(code)
+    page.get_by_test_id("code-submit").click()
     page.wait_for_load_state("networkidle")

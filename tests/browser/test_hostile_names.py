@@ -1,10 +1,12 @@
 """A partner name carrying a RIGHT-TO-LEFT OVERRIDE, as Chromium shows it on the signing page."""
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from partners.models import Partner
 from tests.agreements.signing_helpers import sent_agreement, token_sent_to
+from tests.browser.fixtures import newest_code, type_signing_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,6 +18,7 @@ def test_the_signer_sees_the_override_as_a_marker_and_a_warning(page, live_serve
     # Stored around the forms (an import): "elpmaxe.live" displays as "evil.example" when obeyed.
     Partner.objects.filter(pk=agreement.partner_id).update(name_ar=f"جمعية الخير {RLO}elpmaxe.live")
     page.goto(live_server.url + reverse("signing:link", args=[token_sent_to(contact.email)]))
+    type_signing_code(page, lambda: newest_code(m.body for m in mail.outbox if m.to == [contact.email]))
 
     warning = page.get_by_test_id("hidden-direction-warning")
     assert warning.is_visible()

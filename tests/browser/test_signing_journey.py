@@ -10,7 +10,7 @@ from django.db import connection
 from agreements.audit import audit_verify
 from agreements.models import Agreement, AgreementStatus, AuditEvent, Signature
 from tests.agreements.signing_helpers import LINK
-from tests.browser.fixtures import login
+from tests.browser.fixtures import login, newest_code, type_signing_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,14 +66,18 @@ def test_partner_signs_by_link_the_chairman_from_his_account(browser, page, live
     phone_page.goto(link)
     phone_page.wait_for_load_state("networkidle")
     assert phone_page.url.endswith("/sign/")  # the token left the address bar
+    # First the signer confirms the address: the page names it half hidden, and offers a code.
+    assert "d•••@tech-college-qatif.example" in phone_page.inner_text("[data-testid=code-page]")
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    shoot(phone_page, "21-signing-page-phone-ar")
+    shoot(phone_page, "21-signing-code-page-phone-ar")
     phone.close()
 
     desk = browser.new_context(viewport={"width": 1280, "height": 900})
     rep = desk.new_page()
-    rep.goto(link)  # the link is single-use only once signed; opening twice is fine
+    rep.goto(link)  # the link opens any number of times until its signatory signs or declines
     rep.wait_for_load_state("networkidle")
+    type_signing_code(rep, lambda: newest_code(m.body for m in mail.outbox if m.to == [email.to[0]]))
+    assert "تأكّدنا من بريدك" in rep.inner_text("main")
     assert rep.locator("html").get_attribute("dir") == "rtl"
     assert agreement.content_hash in rep.inner_text("[data-testid=content-hash]")
     rep.click("[data-testid=sign-button]")  # nothing drawn, no consent yet

@@ -19,7 +19,7 @@ import subprocess
 import psycopg2
 import pytest
 
-from tests.browser.fixtures import SCREENSHOTS, login
+from tests.browser.fixtures import SCREENSHOTS, login, newest_code, type_signing_code
 from tests.browser.test_signing_journey import draw
 from tests.e2e.conftest import running_stack
 
@@ -126,6 +126,9 @@ def test_staff_amend_both_sign_the_addendum_verifies_and_on_its_date_the_partner
     dean = desk.new_page()
     dean.goto(link)
     dean.wait_for_load_state("networkidle")
+    type_signing_code(
+        dean, lambda: newest_code(m.get_body(("plain",)).get_content() for m in stack.emails() if DEAN in str(m["To"]))
+    )
     assert "الملحق رقم 1" in dean.inner_text("[data-testid=amendment-heading]")
     diff = dean.inner_text("[data-testid=amendment-diff]")
     assert "20 متدربًا" in diff and "25 متدربًا" in diff and "يتعاون الطرفان في التغطية الإعلامية" in diff

@@ -32,7 +32,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from tests.browser.fixtures import SCREENSHOTS
+from tests.browser.fixtures import SCREENSHOTS, newest_code, type_signing_code
 from tests.compose_env import (
     HOST,
     ROOT,
@@ -354,6 +354,12 @@ def test_the_documented_production_path_serves_signs_seals_and_mails_over_https(
     partner = browser.new_context(ignore_https_errors=True).new_page()
     partner.goto(link)
     partner.wait_for_load_state("networkidle")
+    type_signing_code(
+        partner,
+        lambda: newest_code(
+            m.get_body(("plain",)).get_content() for m in stack.emails() if PARTNER_EMAIL in str(m["To"])
+        ),
+    )
     partner.check("input[name=method][value=typed]")
     partner.fill("#id_typed", "ممثل الجمعية")
     partner.check("#id_consent")
@@ -389,6 +395,10 @@ def test_the_documented_production_path_serves_signs_seals_and_mails_over_https(
     }
     addresses = {row[0] for row in stack.sql("SELECT host(ip) FROM agreements_auditevent WHERE ip IS NOT NULL")}
     assert seen_by_caddy and addresses == seen_by_caddy, (addresses, seen_by_caddy)
+    # The signing link's token is a password: no log holds it (web, worker, beat, Caddy).
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    for service in ("web", "worker", "beat", "caddy"):
+        assert token not in (stack.project / f"{service}.log").read_text(), service
     # Every service's log is JSON, one object per line.
     for service in ("web", "worker", "beat"):
         text = (stack.project / f"{service}.log").read_text()

@@ -25,7 +25,7 @@ import psycopg2
 import pytest
 
 from common.clock import set_today
-from tests.browser.fixtures import SCREENSHOTS, login
+from tests.browser.fixtures import SCREENSHOTS, login, newest_code, type_signing_code
 from tests.e2e.conftest import running_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -198,11 +198,15 @@ def _row(world, column: str, reference: str):
         return cursor.fetchone()[0]
 
 
-def _sign_by_link(world, link: str, name: str) -> None:
+def _sign_by_link(world, link: str, name: str, to: str) -> None:
+    """`to` opens the signing link from their e-mail, types the e-mailed code, and signs."""
     context = world.browser.new_context(viewport={"width": 1280, "height": 900}, ignore_https_errors=True)
     page = context.new_page()
     page.goto(link)
     page.wait_for_load_state("networkidle")
+    type_signing_code(
+        page, lambda: newest_code(m.get_body(("plain",)).get_content() for m in world.stack.emails() if m["To"] == to)
+    )
     page.check("input[name=method][value=typed]")
     page.fill("#id_typed", name)
     page.check("#id_consent")
@@ -308,9 +312,10 @@ def test_a_year_in_the_life(year, browser, shoot):
     world.expect("invitation", DEAN, CHAIRMAN)
 
     # Signed two weeks before its start: by the dean from the e-mailed link, the chairman from his account.
-    _sign_by_link(world, world.link_in(DEAN, r"/sign/[A-Za-z0-9_\-]+/"), "عميد الكلية التقنية")
+    _sign_by_link(world, world.link_in(DEAN, r"/sign/[A-Za-z0-9_\-]+/"), "عميد الكلية التقنية", DEAN)
     _sign_as_chairman(world, reference)
     world.settle()
+    world.expect("signer_code", DEAN)
     world.expect("signed_pdf", DEAN, CHAIRMAN)
     code = _row(world, "verification_code", reference)
     assert world.status_everywhere(reference, code) == dict.fromkeys(("staff", "partner", "verification"), "signed")
@@ -407,9 +412,10 @@ def test_a_year_in_the_life(year, browser, shoot):
     # The owner is asked to finish it; the signatories get a reminder to sign, with a new link.
     world.expect("renewal_unsigned", STAFF)
     world.expect("signing_reminder", DEAN, CHAIRMAN)
-    _sign_by_link(world, world.link_in(DEAN, r"/sign/[A-Za-z0-9_\-]+/"), "عميد الكلية التقنية")
+    _sign_by_link(world, world.link_in(DEAN, r"/sign/[A-Za-z0-9_\-]+/"), "عميد الكلية التقنية", DEAN)
     _sign_as_chairman(world, renewal)
     world.settle()
+    world.expect("signer_code", DEAN)
     world.expect("signed_pdf", DEAN, CHAIRMAN)
     assert (_row(world, "status", reference), _row(world, "status", renewal)) == ("active", "signed")
     assert f"agreement-{agreement_id}-renewal-7" not in _calendar_events(world, feed)
@@ -453,6 +459,7 @@ def test_a_year_in_the_life(year, browser, shoot):
     def kind_of(subject: str, text: str) -> str:
         kinds = [
             ("الاتفاقية الموقعة:", "signed_pdf"),
+            ("رمز التحقق للتوقيع:", "signer_code"),
             ("تذكير بطلب توقيع:", "signing_reminder"),
             ("طلب توقيع:", "invitation"),
             ("أكمل تجديد", "renewal_unsigned"),

@@ -27,6 +27,7 @@ from agreements.models import Agreement, Amendment, Commitment, Evidence, PdfSta
 from agreements.pdf.job import signed_pdf_retry
 from reports.definitions import REPORTS
 from spreadsheets.models import ExportJob
+from tests.agreements.signing_helpers import open_link
 from tests.conftest import service_missing
 
 from .checks import csv_formula_cells, html_problems, unrevealed_controls, xlsx_formula_cells
@@ -246,7 +247,7 @@ def _client_for(who, w, client, django_user_model):
     elif who == "partner":
         client.force_login(w.partner_user)
     elif who == "signer":
-        client.get(reverse("signing:link", args=[w.pending_token]))
+        open_link(client, w.pending_token)
     return client
 
 
@@ -337,7 +338,7 @@ def test_every_admin_page_renders_hostile_text_inertly(world, client):
 
 
 def test_signing_page_shows_hidden_direction_characters_visibly(world, client):
-    client.get(reverse("signing:link", args=[world.pending_token]))
+    open_link(client, world.pending_token)
     response = client.get(reverse("signing:page"))
     body = response.content.decode()
     assert response.status_code == 200
@@ -353,7 +354,7 @@ def _around_controls(text: str) -> list[str]:
 
 
 def test_signing_with_a_name_carrying_an_override_is_refused_in_arabic(world, client):
-    client.get(reverse("signing:link", args=[world.pending_token]))
+    open_link(client, world.pending_token)
     from tests.agreements.signing_helpers import sign_post
 
     response = client.post(reverse("signing:page"), sign_post(world.pending.content_hash, name="جمعية" + RLO + "رشخلا"))

@@ -15,7 +15,7 @@ from agreements.models import Agreement
 from agreements.pdf.render import FSI, LRI, PDI, display_name
 from common.text import header_text, plain_name, reveal_bidi
 from reminders.services import reminders_sweep
-from tests.agreements.signing_helpers import sent_agreement, token_sent_to
+from tests.agreements.signing_helpers import open_link, sent_agreement, token_sent_to
 from tests.factories import ContactFactory, set_status
 
 RLO = "\u202e"
@@ -116,7 +116,7 @@ def test_unreadable_reminder_offsets_mean_the_default(admin_client):
 def test_signing_page_warns_only_when_names_carry_direction_controls(client):
     sent, contact, _chairman = sent_agreement()
     token = token_sent_to(contact.email)
-    client.get(reverse("signing:link", args=[token]))
+    open_link(client, token)
     clean = client.get(reverse("signing:page")).content.decode()
     assert 'data-testid="hidden-direction-warning"' not in clean
 

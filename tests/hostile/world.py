@@ -36,7 +36,7 @@ from partners.models import CharityProfile
 from reminders.calendar import feed_issue
 from reminders.models import Notification, Reminder, ReminderKind
 from spreadsheets.models import ExportJob
-from tests.agreements.signing_helpers import LINK, sign_post
+from tests.agreements.signing_helpers import LINK, open_link, sign_post
 from tests.factories import (
     AdminFactory,
     ContactFactory,
@@ -199,16 +199,16 @@ def hostile_world(client) -> World:
     draft = transition(draft, "recall", by=staff)
 
     # A signer declines with a hostile reason; another agreement is signed by both.
-    client.get(reverse("signing:link", args=[_token_for(active, contact.email)]))
+    open_link(client, _token_for(active, contact.email))
     client.post(reverse("signing:page"), sign_post(active.content_hash, name="<b>rep</b> \"'`", title="<i>t</i>"))
-    client.get(reverse("signing:link", args=[_token_for(active, chairman.email)]))
+    open_link(client, _token_for(active, chairman.email))
     with TestCase.captureOnCommitCallbacks(execute=True):
         client.post(
             reverse("signing:page"),
             sign_post(active.content_hash, name="<b>chair</b>", method="typed", drawn="", typed="<b>chair</b>"),
         )
     declined_token = _token_for(declined, contact.email)
-    client.get(reverse("signing:link", args=[declined_token]))
+    open_link(client, declined_token)
     with TestCase.captureOnCommitCallbacks(execute=True):
         client.post(reverse("signing:page"), {"action": "decline", "reason": "<script>alert(1)</script>"})
     pending_token = _token_for(pending, contact.email)
