@@ -205,3 +205,86 @@ def test_verify_signed_pdfs_states_level_timestamp_and_trust(ca_seal, tsa, setti
     assert "ok" in line and "PAdES B-LT" in line
     assert "Test Time-Stamping Authority" in line
     assert "chain trusted" in line
+
+
+def _issued(agreement, pdf: bytes, language: str = "ar"):
+    import hashlib
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from agreements.models import SignedPdf
+
+    name = default_storage.save(f"signed/{agreement.reference}-{language}-t.pdf", ContentFile(pdf))
+    return SignedPdf.objects.create(
+        agreement=agreement, language=language, file=name, sha256=hashlib.sha256(pdf).hexdigest(), size=len(pdf)
+    )
+
+
+@pytest.mark.parametrize(
+    ("language", "owner", "wording"),
+    [
+        ("ar", "خيرية القطيف", "مختوم من خيرية القطيف"),
+        ("en", "Qatif Charity", "sealed by Qatif Charity"),
+    ],
+)
+def test_verification_page_names_the_charity_in_its_language_with_level_timestamp_and_trust(
+    ca_seal, tsa, settings, plain_pdf, client, language, owner, wording
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from partners.models import CharityProfile
+    from tests.factories import AgreementFactory
+
+    profile = CharityProfile.load()
+    profile.name_ar, profile.name_en = "خيرية القطيف", "Qatif Charity"
+    profile.save()
+    settings.SEAL_TSA_URL = tsa.url
+    sealed = seal_pdf(plain_pdf)
+    agreement = AgreementFactory(verification_code=f"seal-test-{language}")
+    _issued(agreement, sealed)
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.post(
+        reverse("verify", args=[agreement.verification_code]),
+        {"pdf": SimpleUploadedFile("copy.pdf", sealed, content_type="application/pdf")},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-authentic="yes"' in page
+    assert wording in page
+    assert "PAdES B-LT" in page
+    assert "Test Time-Stamping Authority" in page
+    assert 'data-testid="verify-chain"' in page
+    if language == "ar":
+        assert "sealed by" not in page and "جهة تصديق موثوقة" in page
+
+
+def test_certificate_page_states_the_seal_level_in_both_languages(seal_certificate, settings, pdf_pages, tsa):
+    from agreements.pdf.context import PdfInput
+    from agreements.pdf.render import render_agreement_pdf
+    from tests.agreements.conftest import make_audit, make_signatures, squash
+    from tests.factories import agreement_with_clauses
+
+    agreement = agreement_with_clauses(clauses=1)
+
+    def certificate_page(language: str) -> str:
+        data = PdfInput.build(
+            agreement=agreement,
+            signatures=make_signatures(),
+            audit=make_audit(),
+            content_hash="0" * 64,
+            verification_url="https://portal.example/verify/x/",
+            language=language,
+        )
+        return pdf_pages(render_agreement_pdf(data))[-1]
+
+    settings.SEAL_TSA_URL = ""
+    assert "PAdES B-B" in certificate_page("en")
+    assert "no timestamp" in certificate_page("en")
+    assert "B-B" in certificate_page("ar") and squash("دون ختم زمني") in squash(certificate_page("ar"))
+    settings.SEAL_TSA_URL = tsa.url
+    assert "PAdES B-LT" in certificate_page("en")
+    assert "127.0.0.1" in certificate_page("en")
