@@ -159,3 +159,19 @@ def test_the_words_amiri_used_to_split_are_searchable(agreement, seal_certificat
 
     for word in ("خيرية", "القطيف", "التدريب", "تاريخ", "التوقيع", "والتدريبية", "البشرية"):
         assert word in found
+
+
+def test_sealed_pdf_is_tagged_pdf_a_3b_and_the_seal_still_validates(agreement, seal_certificate, tmp_path):
+    if not shutil.which("pdfinfo"):
+        service_missing("pdfinfo (poppler-utils) is not installed")
+    pdf = sealed_pdf(agreement, "ar")
+    path = tmp_path / "sealed.pdf"
+    path.write_bytes(pdf)
+
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    metadata = subprocess.run(["pdfinfo", "-meta", str(path)], capture_output=True, text=True, check=True).stdout
+
+    assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE)
+    assert re.search(r"pdfaid:part(>|=\")3", metadata) and re.search(r"pdfaid:conformance(>|=\")B", metadata)
+    result = verify_pdf(pdf, expected_sha256=None)
+    assert result.seal_valid, result.error
