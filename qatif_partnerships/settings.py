@@ -538,6 +538,17 @@ PDF_FONT_DIR = Path(env_str("PDF_FONT_DIR", "/usr/share/fonts/opentype/fonts-hos
 # `python manage.py create_seal_certificate` writes a self-signed one for development.
 SEAL_PKCS12_PATH = Path(env_str("SEAL_PKCS12_PATH", str(VAR_DIR / "seal" / "dev-seal.p12")))
 SEAL_PKCS12_PASSWORD = env_str("SEAL_PKCS12_PASSWORD")
+# An RFC 3161 time-stamping authority: every seal carries its timestamp and the chain's
+# validation data (PAdES B-LT). Empty (the demo): the seal is B-B, and says so.
+SEAL_TSA_URL = env_str("SEAL_TSA_URL")
+SEAL_TSA_TIMEOUT = env_int("SEAL_TSA_TIMEOUT", 10)
+# A document timestamp over the sealed file as well (PAdES B-LTA); needs SEAL_TSA_URL.
+SEAL_LTA = env_bool("SEAL_LTA", False)
+if SEAL_LTA and not SEAL_TSA_URL:
+    raise ImproperlyConfigured("SEAL_LTA=true needs a time-stamping authority in SEAL_TSA_URL")
+# Root certificates (PEM or DER files, comma-separated) trusted for the seal's chain and the
+# time-stamping authority. Empty: only the seal certificate itself (the demo's self-signed one).
+SEAL_TRUST_ROOTS = [Path(path.strip()) for path in env_str("SEAL_TRUST_ROOTS").split(",") if path.strip()]
 
 # --- Forms ----------------------------------------------------------------------------
 

@@ -56,6 +56,7 @@ from partners.models import CharityProfile, Partner
 
 from .context import AuditLine, PdfInput, SignatureBlock
 from .ordinals import MAX_ORDINAL, arabic_ordinal
+from .seal import LEVEL_B_B, seal_level
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ AMIRI_FACES = (
     ("Amiri-Slanted.ttf", "italic", 400),
     ("Amiri-BoldSlanted.ttf", "italic", 700),
 )
+PDF_VARIANT = "pdf/a-3b"
 LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
 # Explicit embeddings, overrides and isolates; the plain marks (LRM, RLM, ALM) are harmless.
 _EXPLICIT_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
@@ -168,7 +170,8 @@ def _get_engine() -> _Engine:
 
 
 def html_to_pdf(html: str) -> bytes:
-    """Render trusted template output with the portal's fonts, stylesheet and URL policy.
+    """Render trusted template output with the portal's fonts, stylesheet and URL policy,
+    as a tagged PDF/A-3b.
 
     Attachments are dropped whatever the markup says: `<link rel="attachment">` entries
     and `<a rel="attachment">` links would otherwise be embedded as files in the PDF.
@@ -181,7 +184,9 @@ def html_to_pdf(html: str) -> bytes:
         document.metadata.attachments = []
         for page in document.pages:
             page.links = [link for link in page.links if link[0] != "attachment"]
-        return document.write_pdf(attachments=None, pdf_forms=False)
+        # PDF/A-3b (archival; the norm under a PAdES seal) and tagged (structure for screen
+        # readers): pdfinfo reads "Tagged: yes", the seal is applied to this file unchanged.
+        return document.write_pdf(attachments=None, pdf_forms=False, pdf_variant=PDF_VARIANT, pdf_tags=True)
 
 
 # --- What the template shows ----------------------------------------------------------
@@ -440,6 +445,30 @@ def _bilingual(obj, field: str) -> str:
     return getattr(obj, f"{field}_ar")
 
 
+def seal_description() -> str:
+    """What the certificate page says of the seal the PDF is about to receive, in the active
+    language: its PAdES level (from the configuration, `seal.seal_level`), the time-stamping
+    authority and whether the certificate comes from a trusted certification authority. The
+    timestamp's exact time is inside the seal; the verification page reads it back."""
+    level = seal_level()
+    if level == LEVEL_B_B:
+        text = _("PAdES B-B: no timestamp from a time-stamping authority; the signing time is the portal's own claim.")
+    else:
+        host = urlsplit(settings.SEAL_TSA_URL).hostname or settings.SEAL_TSA_URL
+        text = _(
+            "PAdES %(level)s: timestamped by the time-stamping authority %(authority)s, with the validation data "
+            "embedded for long-term checking."
+        ) % {"level": level, "authority": f"{LRI}{host}{PDI}"}
+    if settings.SEAL_TRUST_ROOTS:
+        trust = _("The seal certificate is issued by a certification authority.")
+    else:
+        trust = _(
+            "The seal certificate is self-signed (demonstration): PDF readers show it as not trusted; "
+            "the verification page confirms it."
+        )
+    return f"{text} {trust}"
+
+
 def _context(data: PdfInput, *, clauses: list[_ClauseSection] | None = None) -> dict:
     """The template's context: plain values only, so the template runs no queries.
 
@@ -498,6 +527,7 @@ def _context(data: PdfInput, *, clauses: list[_ClauseSection] | None = None) -> 
             for line in data.audit
         ],
         "content_hash": data.content_hash,
+        "seal": seal_description(),
         "verification_url": data.verification_url,
         "qr_uri": qr_data_uri(data.verification_url),
     }

@@ -8,7 +8,18 @@ Rules:
 - A missing, unreadable, wrongly protected, incomplete or expired certificate raises
   `SealError` with a message naming the problem. An unsealed PDF is never returned.
 - The seal is a certification signature that allows no later change: anything added to
-  the file afterwards makes `verify_pdf` report it as not authentic.
+  the file afterwards makes `verify_pdf` report it as not authentic, except the PAdES
+  long-term additions (validation data, document timestamp) the portal itself appends.
+- Levels (PAdES baseline): with `settings.SEAL_TSA_URL` set, every seal carries an RFC 3161
+  timestamp from that authority and the validation data of its certificate chain (and
+  revocation information where the chain offers it) in the document's DSS: B-LT; with
+  `settings.SEAL_LTA` as well, a document timestamp over everything: B-LTA. Without a
+  time-stamping authority (the demo) the seal is B-B: the signing time is the server's
+  own claim. `seal_level()` says which level the configuration produces.
+- Trust: `settings.SEAL_TRUST_ROOTS` names the root certificates (PEM or DER files) the
+  portal trusts, for the seal's chain and the time-stamping authority's. Empty: the seal
+  certificate itself is the only root (the demo's self-signed one), and the chain is
+  reported as not trusted by any certification authority.
 - pyHanko's synchronous API runs its own event loop with `asyncio.run()`. Async code
   calls `seal_pdf_async`; `seal_pdf` is for synchronous callers with no running loop
   (Celery tasks, management commands, sync views) and refuses to run inside one.
@@ -35,8 +46,13 @@ from cryptography.x509.oid import NameOID
 from django.conf import settings
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.timestamps import TimestampRequestError
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.errors import PathBuildingError, PathValidationError
+
+LEVEL_B_B, LEVEL_B_T, LEVEL_B_LT, LEVEL_B_LTA = "B-B", "B-T", "B-LT", "B-LTA"
 
 SEAL_FIELD_NAME = "CharitySeal"
 
@@ -84,6 +100,7 @@ def _load(path: Path, password: str) -> SealCredentials:
     if now > certificate.not_valid_after_utc:
         raise SealError(f"The seal certificate in {path} expired on {certificate.not_valid_after_utc}.")
     try:
+        # The PKCS#12's other certificates (the CA's chain) travel in the signature.
         signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=None, passphrase=password.encode() or None)
     except ValueError as exc:
         raise SealError(f"Seal certificate file {path} cannot be used for signing: {exc}.") from None
@@ -114,7 +131,65 @@ def load_seal_credentials() -> SealCredentials:
         return _cache[key]
 
 
-def _signature_metadata(credentials: SealCredentials) -> signers.PdfSignatureMetadata:
+def _read_certificates(path: Path) -> list[asn1_x509.Certificate]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SealError(f"Trust root {path} (SEAL_TRUST_ROOTS) cannot be read: {exc.strerror or exc}.") from None
+    try:
+        if b"-----BEGIN CERTIFICATE-----" in data:
+            loaded = x509.load_pem_x509_certificates(data)
+        else:
+            loaded = [x509.load_der_x509_certificate(data)]
+    except ValueError:
+        raise SealError(f"Trust root {path} (SEAL_TRUST_ROOTS) is not a PEM or DER certificate.") from None
+    return [asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)) for cert in loaded]
+
+
+def configured_trust_roots() -> list[asn1_x509.Certificate]:
+    """The roots named by `settings.SEAL_TRUST_ROOTS` (empty when none are configured)."""
+    roots: list[asn1_x509.Certificate] = []
+    for path in settings.SEAL_TRUST_ROOTS:
+        roots += _read_certificates(Path(path))
+    return roots
+
+
+def trust_roots(credentials: SealCredentials) -> list[asn1_x509.Certificate]:
+    """What the portal trusts: the configured roots, else the seal certificate itself (demo)."""
+    return configured_trust_roots() or [credentials.certificate]
+
+
+def validation_context(credentials: SealCredentials, *, allow_fetching: bool) -> ValidationContext:
+    """A validation context with the portal's trust roots and the seal's own chain.
+
+    When sealing, fetching is allowed so that OCSP responses and CRLs the chain's
+    certificates point to are collected and embedded; when verifying, nothing is fetched.
+    """
+    return ValidationContext(
+        trust_roots=trust_roots(credentials),
+        other_certs=list(credentials.other_certificates),
+        allow_fetching=allow_fetching,
+        revocation_mode="soft-fail",
+    )
+
+
+def seal_level() -> str:
+    """The PAdES level the configuration produces: B-B, B-LT or B-LTA."""
+    if not settings.SEAL_TSA_URL:
+        return LEVEL_B_B
+    return LEVEL_B_LTA if settings.SEAL_LTA else LEVEL_B_LT
+
+
+def _timestamper() -> timestamps.TimeStamper | None:
+    if not settings.SEAL_TSA_URL:
+        return None
+    return timestamps.HTTPTimeStamper(settings.SEAL_TSA_URL, timeout=settings.SEAL_TSA_TIMEOUT)
+
+
+def _signature_metadata(
+    credentials: SealCredentials, *, context: ValidationContext | None
+) -> signers.PdfSignatureMetadata:
+    long_term = context is not None
     return signers.PdfSignatureMetadata(
         field_name=SEAL_FIELD_NAME,
         md_algorithm="sha256",
@@ -123,6 +198,9 @@ def _signature_metadata(credentials: SealCredentials) -> signers.PdfSignatureMet
         docmdp_permissions=fields.MDPPerm.NO_CHANGES,
         name=credentials.common_name or None,
         reason="Electronic seal of the signed agreement",
+        embed_validation_info=long_term,
+        validation_context=context,
+        use_pades_lta=long_term and settings.SEAL_LTA,
     )
 
 
@@ -149,18 +227,45 @@ def run_coroutine(make_coroutine):
         return pool.submit(lambda: asyncio.run(make_coroutine())).result()
 
 
-async def seal_pdf_async(pdf: bytes) -> bytes:
-    """Seal `pdf` with the charity's certificate (PAdES B-B) and return the sealed bytes.
+_UNTRUSTED_CHAIN = (
+    "The seal certificate's chain does not lead to a trusted root (SEAL_TRUST_ROOTS), so its validation "
+    "data cannot be embedded: {}"
+)
 
-    Raises `SealError` when the certificate cannot be used or `pdf` is not a PDF.
+
+async def seal_pdf_async(pdf: bytes) -> bytes:
+    """Seal `pdf` with the charity's certificate at the configured level (`seal_level()`).
+
+    Raises `SealError` when the certificate cannot be used, `pdf` is not a PDF, the
+    time-stamping authority does not answer with a valid timestamp, or the seal's chain
+    does not lead to a trusted root (validation data cannot be embedded then).
     """
     credentials = load_seal_credentials()
+    timestamper = _timestamper()
+    context = validation_context(credentials, allow_fetching=True) if timestamper else None
     try:
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         output = io.BytesIO()
-        await signers.async_sign_pdf(writer, _signature_metadata(credentials), signer=credentials.signer, output=output)
-    except (PdfError, SigningError, ValueError) as exc:
+        await signers.async_sign_pdf(
+            writer,
+            _signature_metadata(credentials, context=context),
+            signer=credentials.signer,
+            timestamper=timestamper,
+            output=output,
+        )
+    except TimestampRequestError as exc:
+        raise SealError(f"The time-stamping authority {settings.SEAL_TSA_URL} did not give a timestamp: {exc}") from exc
+    except (PathBuildingError, PathValidationError) as exc:
+        raise SealError(_UNTRUSTED_CHAIN.format(exc)) from exc
+    except SigningError as exc:
+        if isinstance(exc.__cause__, PathBuildingError | PathValidationError):
+            raise SealError(_UNTRUSTED_CHAIN.format(exc.__cause__)) from exc
         raise SealError(f"The PDF could not be sealed: {exc}") from exc
+    except (PdfError, ValueError, OSError) as exc:
+        raise SealError(f"The PDF could not be sealed: {exc}") from exc
+    finally:
+        if context is not None:
+            await context.aclose()
     return output.getvalue()
 
 

@@ -19,6 +19,7 @@ from ..models import Agreement, AgreementStatus, Amendment, PdfKind, SignedPdf
 from ..pdf.addendum import addendum_pdf_retry
 from ..pdf.addendum_render import amendment_document_label
 from ..pdf.job import signed_pdf_retry
+from ..pdf.seal import seal_level
 from ..pdf.verify import verify_pdf
 
 MAX_VERIFY_BYTES = 20 * 1024 * 1024
@@ -130,6 +131,11 @@ def verify(request, code: str):
                 "seal_valid": checked.seal_valid,
                 "signer": checked.signer,
                 "signed_at": checked.signed_at,
+                "level": checked.level,
+                "timestamp_at": checked.timestamp_at,
+                "timestamp_authority": checked.timestamp_authority,
+                "timestamp_trusted": checked.timestamp_trusted,
+                "chain_trusted": checked.chain_trusted,
                 "error": checked.error,
                 "sha256": digest,
             }
@@ -153,6 +159,7 @@ def verify(request, code: str):
         "error": error,
         "in_force": agreement.status == AgreementStatus.ACTIVE,
         "max_mb": MAX_VERIFY_BYTES // (1024 * 1024),
+        "seal_level": seal_level(),
         "site_url": settings.SITE_URL,
     }
     response = render(request, "agreements/verify.html", context, status=400 if error else 200)

@@ -24,8 +24,8 @@ _FORMATTING = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e
 def squash(text: str) -> str:
     """Text without whitespace and bidi formatting characters.
 
-    pdftotext splits Arabic words where Amiri kerns a non-joining letter (خير ية) and
-    wraps long values over lines; comparing squashed text still checks every letter.
+    pdftotext wraps long values over lines and places Arabic marks (tanween, shadda) a
+    letter early; comparing squashed text still checks every letter.
     """
     return "".join(text.translate(_FORMATTING).split())
 

@@ -1,13 +1,30 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from agreements.models import SignedPdf
-from agreements.pdf.verify import verify_pdf
+from agreements.pdf.verify import VerificationResult, verify_pdf
+
+
+def describe(result: VerificationResult) -> str:
+    """The seal's level, timestamp and trust in one line (English, for operators)."""
+    parts = [f"sealed by {result.signer}", f"PAdES {result.level}"]
+    if result.timestamp_at:
+        trusted = "" if result.timestamp_trusted else " (authority NOT trusted)"
+        parts.append(f"timestamp {result.timestamp_at.isoformat()} by {result.timestamp_authority}{trusted}")
+    else:
+        parts.append("no timestamp: the signing time is the server's own claim")
+    parts.append(
+        "chain trusted (SEAL_TRUST_ROOTS)"
+        if result.chain_trusted
+        else "chain not trusted by a certification authority (self-signed or no SEAL_TRUST_ROOTS)"
+    )
+    return ", ".join(parts)
 
 
 class Command(BaseCommand):
     help = (
         "Check every stored signed PDF (or those of the references given): the file is there, "
-        "is exactly the one issued (SHA-256), and the charity's seal on it validates. Run it after a restore."
+        "is exactly the one issued (SHA-256), and the charity's seal on it validates; prints the seal's "
+        "PAdES level, its timestamp and authority, and whether its chain is trusted. Run it after a restore."
     )
 
     def add_arguments(self, parser):
@@ -29,7 +46,7 @@ class Command(BaseCommand):
                 continue
             result = verify_pdf(data, expected_sha256=pdf.sha256)
             if result.exact_match and result.seal_valid:
-                self.stdout.write(f"{label}: ok, sealed by {result.signer}")
+                self.stdout.write(f"{label}: ok, {describe(result)}")
             else:
                 broken += 1
                 problem = "not the file issued" if not result.exact_match else result.error or "seal not valid"
