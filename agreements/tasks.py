@@ -43,22 +43,6 @@ def invite_signatory(
 
 
 @shared_task(bind=True, max_retries=MAIL_MAX_RETRIES)
-def send_signer_code(self, signing_request_id: int, token_hash: str) -> bool:
-    """Make a one-time code for the link that asked for it and e-mail it to the signatory."""
-    from .emails import send_signer_code_email
-    from .models import SigningRequest
-    from .signing.identity import code_issue
-
-    with retrying_mail(self):
-        code = code_issue(signing_request_id=signing_request_id, token_hash=token_hash)
-        if code is None:
-            return False
-        request = SigningRequest.objects.select_related("agreement", "amendment").get(pk=signing_request_id)
-        send_signer_code_email(request, code)
-        return True
-
-
-@shared_task(bind=True, max_retries=MAIL_MAX_RETRIES)
 def notify_decline(self, signing_request_id: int) -> None:
     """Tell the agreement's owner that a signatory declined, and why."""
     from .emails import send_decline_notice

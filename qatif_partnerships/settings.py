@@ -385,7 +385,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/signature_pad", NODE_MODULES / "signature_pad" / "dist"),
     ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
-    ("vendor/fonts/aref-ruqaa", NODE_MODULES / "@fontsource" / "aref-ruqaa"),
+    ("vendor/fonts/amiri", NODE_MODULES / "@fontsource" / "amiri"),
     ("vendor/fonts/ibm-plex-sans-arabic", NODE_MODULES / "@fontsource" / "ibm-plex-sans-arabic"),
 ]
 # Media (PDFs, signatures, evidence, attachments) in an S3-compatible store when
@@ -446,6 +446,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds to wait for the mail server. The signer's code is sent while they wait at the page.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "portal@qatif-charity.example")
 
 # --- Celery ---------------------------------------------------------------------------

@@ -24,6 +24,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.text import reveal_bidi
+
 from ..amendments.content import Content
 from ..amendments.diff import ChangeGroup, ChangeRow, FieldChange, change_groups, change_rows
 from ..models import Amendment, ClauseKind, Party, ResponsibleParty
@@ -89,7 +91,8 @@ def amendment_document_label(number: int) -> str:
 
 
 def _clean(text: str) -> str:
-    return _BLANK_LINES.sub("\n\n", (text or "").replace("\r\n", "\n").translate(_EXPLICIT_BIDI))
+    """A changed text for the diff: blank runs collapsed, direction controls as visible markers."""
+    return reveal_bidi(_BLANK_LINES.sub("\n\n", (text or "").replace("\r\n", "\n")))
 
 
 def _field(change: FieldChange) -> _Field:

@@ -51,7 +51,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from agreements.models import Agreement, Commitment, Party
 from common.counting import counted
-from common.text import control_label, header_text, split_controls
+from common.text import BIDI_CONTROLS, control_label, header_text, reveal_bidi, split_controls
 from partners.models import CharityProfile, Partner
 
 from .context import AuditLine, PdfInput, SignatureBlock
@@ -71,6 +71,9 @@ PDF_VARIANT = "pdf/a-3b"
 LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
 # Explicit embeddings, overrides and isolates; the plain marks (LRM, RLM, ALM) are harmless.
 _EXPLICIT_BIDI = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+# Every direction control, marks included: removed only to find a text's own direction.
+_ALL_BIDI = dict.fromkeys(map(ord, BIDI_CONTROLS))
+_MARKER = re.compile(r"\u2066\[U\+[0-9A-F]{4}\]\u2069")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*)+\n")
 _LOGO_MIME_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
 
@@ -224,7 +227,9 @@ def _display(text: str) -> DisplayText:
 def display_text(value: str) -> DisplayText:
     """Stored (untrusted) text made safe to lay out; multi-line values keep their lines.
 
-    - Explicit bidi controls are removed, so no text can display reversed or reordered.
+    - Each direction control (explicit, isolate or mark) is printed as a visible `[U+202E]`
+      marker, as every page and e-mail shows it (`reveal`): nothing displays reversed, and
+      what is signed reads the same everywhere.
     - Each line is wrapped in FSI…PDI: its direction comes from its own first letter, so
       an English line inside the Arabic document (or `<img src="…">` typed as a clause)
       keeps its punctuation at the right ends, and numbers like `+966 13 855 0000` stay
@@ -232,9 +237,12 @@ def display_text(value: str) -> DisplayText:
     - Runs of blank lines collapse to one: they carry no wording, and a hostile text
       could otherwise fill hundreds of empty pages.
     """
-    text = (value or "").replace("\r\n", "\n").replace("\r", "\n").translate(_EXPLICIT_BIDI)
+    text = (value or "").replace("\r\n", "\n").replace("\r", "\n")
     text = _BLANK_LINES.sub("\n\n", text).strip()
-    return _display("\n".join(f"{FSI}{line}{PDI}" if line.strip() else "" for line in text.split("\n")))
+    lines = [f"{FSI}{reveal_bidi(line)}{PDI}" if line.strip() else "" for line in text.split("\n")]
+    result = _display("\n".join(lines))
+    result.dir = text_direction(text.translate(_ALL_BIDI))
+    return result
 
 
 def display_name(value: str) -> DisplayText:
@@ -255,7 +263,17 @@ def display_name(value: str) -> DisplayText:
 def display_lines(value: str) -> list[DisplayText]:
     """`display_text` split into lines, each with its own direction (one block per line)."""
     text = display_text(value)
-    return [_display(line) for line in text.split("\n")] if text else []
+    lines = []
+    for line in text.split("\n") if text else []:
+        shown = DisplayText(line)
+        shown.dir = text_direction(_without_markers(line))
+        lines.append(shown)
+    return lines
+
+
+def _without_markers(line: str) -> str:
+    """A revealed line without its `[U+202E]` markers: what decides its direction."""
+    return _MARKER.sub("", line).translate(_ALL_BIDI)
 
 
 def clause_label(number: int) -> str:
@@ -352,6 +370,15 @@ class _SignatureView:
     via: str
     image_uri: str
     typed_text: str
+    typed_size: str = "l"
+
+
+def typed_size(text: str) -> str:
+    """The size step of a typed signature, so the longest allowed (100 characters) fits its
+    box on at most two lines: l (22pt, up to 22 characters), m, s, xs. The signing page's
+    preview uses the same steps (static/js/sign.js)."""
+    length = len(text.strip())
+    return "l" if length <= 22 else "m" if length <= 32 else "s" if length <= 56 else "xs"
 
 
 def _signature_view(block: SignatureBlock, *, organisation: str) -> _SignatureView:
@@ -369,6 +396,7 @@ def _signature_view(block: SignatureBlock, *, organisation: str) -> _SignatureVi
         via=_("Through the signing link") if block.via == "link" else _("Through the portal account"),
         image_uri=_png_data_uri(block.image_png) if block.method == "drawn" and block.image_png else "",
         typed_text=display_name(block.typed_text) if block.method == "typed" else "",
+        typed_size=typed_size(block.typed_text) if block.method == "typed" else "l",
     )
 
 

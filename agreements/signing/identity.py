@@ -5,14 +5,17 @@ asked for in the browser that will sign, just before signing. Six digits, valid
 `SIGNER_CODE_MINUTES`, `SIGNER_CODE_TRIES` tries each; a new code at most once every
 `SIGNER_CODE_RESEND_SECONDS` and `SIGNER_CODE_MAX_SENT` times per link; after
 `SIGNER_CODE_TRIES` wrong answers the link is locked for `SIGNER_CODE_LOCK_MINUTES`.
-The code is made by the worker that e-mails it and stored only as a keyed hash.
+The code is made and e-mailed in the signer's request (no queue: they are waiting for it)
+and stored only as a keyed hash.
 Signers from an account are checked by their login instead (and two-factor where they have it).
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
+import smtplib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -23,11 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common import clock
-from outbox.services import outbox_enqueue
 
 from ..audit import audit_record
 from ..models import AuditKind, SigningRequest
 from .services import SigningRefused, Visitor, _locked, _signatory_label, awaiting
+
+logger = logging.getLogger(__name__)
 
 
 def code_required(signing_request: SigningRequest) -> bool:
@@ -87,11 +91,29 @@ def _refuse_if_locked(signing_request: SigningRequest, now) -> None:
         )
 
 
-@transaction.atomic
 def code_request(*, signing_request: SigningRequest, visitor: Visitor) -> None:
-    """The signer asks for a code: throttled here; the worker makes it and e-mails it."""
-    from ..tasks import send_signer_code
+    """The signer asks for a code: throttled, made here and e-mailed at once.
 
+    No queue: the signer is waiting at the page for it, and an outage of the broker must not
+    stop anyone signing. If the mail server cannot take the message, nothing is counted or
+    changed and the signer is asked to try again.
+    """
+    from ..emails import send_signer_code_email
+
+    try:
+        with transaction.atomic():
+            _code_send(signing_request, send_signer_code_email)
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning(
+            "signer code not sent",
+            extra={"signing_request": signing_request.pk, "error": f"{type(error).__name__}: {error}"},
+        )
+        raise SigningRefused(
+            _("The code could not be e-mailed just now. Please try again in a few minutes.")
+        ) from error
+
+
+def _code_send(signing_request: SigningRequest, send) -> None:
     agreement, request = _locked(signing_request)
     now = clock.now()
     if not request.is_open or not awaiting(agreement, request):
@@ -111,28 +133,15 @@ def code_request(*, signing_request: SigningRequest, visitor: Visitor) -> None:
             )
             % {"count": state.resend_in}
         )
-    # Counted here, so a burst of clicks sends one code; the worker replaces any earlier code.
-    request.code_sent_at = now
-    request.codes_sent += 1
-    request.save(update_fields=["code_sent_at", "codes_sent"])
-    outbox_enqueue(task=send_signer_code, args=[request.pk, request.token_hash])
-
-
-@transaction.atomic
-def code_issue(*, signing_request_id: int, token_hash: str) -> str | None:
-    """Make a new code for the link that asked (if it still is the request's link); returns it."""
-    request = SigningRequest.objects.filter(pk=signing_request_id).select_related("agreement").first()
-    if request is None:
-        return None
-    agreement, request = _locked(request)
-    if not request.is_open or not awaiting(agreement, request) or request.token_hash != token_hash:
-        return None
+    # The row stays locked until the mail is sent: a burst of clicks sends one code, and a
+    # new code replaces the one before it.
     code = f"{secrets.randbelow(10**6):06d}"
-    now = clock.now()
     request.code_hash = _code_hash(request, code)
     request.code_expires_at = now + timezone.timedelta(minutes=settings.SIGNER_CODE_MINUTES)
     request.code_failures = 0
-    request.save(update_fields=["code_hash", "code_expires_at", "code_failures"])
+    request.code_sent_at = now
+    request.codes_sent += 1
+    request.save(update_fields=["code_hash", "code_expires_at", "code_failures", "code_sent_at", "codes_sent"])
     audit_record(
         agreement=agreement,
         kind=AuditKind.CODE_SENT,
@@ -141,7 +150,7 @@ def code_issue(*, signing_request_id: int, token_hash: str) -> str | None:
         details={"to": request.email, "expires": request.code_expires_at.isoformat()}
         | ({"amendment": request.amendment.number} if request.amendment_id else {}),
     )
-    return code
+    send(request, code)
 
 
 def code_check(*, signing_request: SigningRequest, visitor: Visitor, code: str) -> None:

@@ -38,7 +38,12 @@
   const typed = form.querySelector("input[name='typed']");
   const preview = form.querySelector("[data-typed-preview]");
   if (typed && preview) {
-    const update = () => { preview.textContent = typed.value; };
+    // The size steps of the PDF's typed signature (agreements/pdf/render.py, typed_size).
+    const size = (n) => (n <= 22 ? "l" : n <= 32 ? "m" : n <= 56 ? "s" : "xs");
+    const update = () => {
+      preview.textContent = typed.value;
+      preview.dataset.size = size([...typed.value.trim()].length);
+    };
     typed.addEventListener("input", update);
     update();
   }

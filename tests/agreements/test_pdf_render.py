@@ -325,8 +325,11 @@ def test_arabic_ordinal_refuses_numbers_it_has_no_word_for(number):
         arabic_ordinal(number)
 
 
-def test_display_text_drops_direction_overrides_and_isolates_each_line():
-    assert display_text("a\u202eb\u2066c\r\nd\n\n\n\n\ne") == "\u2068abc\u2069\n\u2068d\u2069\n\n\u2068e\u2069"
+def test_display_text_shows_direction_controls_as_markers_and_isolates_each_line():
+    # What was signed is what is shown: a control is a visible, isolated marker, never obeyed.
+    assert display_text("a\u202eb\u2066c\r\nd\n\n\n\n\ne") == (
+        "\u2068a\u2066[U+202E]\u2069b\u2066[U+2066]\u2069c\u2069\n\u2068d\u2069\n\n\u2068e\u2069"
+    )
 
 
 def test_page_footer_escapes_the_translation_inside_the_css_string():
@@ -408,3 +411,41 @@ def test_rendering_never_sets_font_features_per_layout(agreement):
     render_agreement_pdf(_input(agreement, language="en"))
 
     assert render._get_engine().font_config.font_features == {}
+
+
+# A realistic four-part name (54 characters) and the longest typed signature the form allows.
+FOUR_PART_NAME = "عبدالرحمن بن عبدالله بن محمد بن علي آل سيف القطيفي الخالدي"[:54]
+LONGEST_TYPED = ("محمد بن عبدالله بن عبدالرحمن بن إبراهيم آل عبدالمحسن " * 2)[:100]
+
+
+@pytest.mark.parametrize("typed", [FOUR_PART_NAME, LONGEST_TYPED], ids=["four-part-name", "100-characters"])
+def test_a_long_typed_signature_stays_inside_its_box_above_the_printed_name(agreement, typed, tmp_path):
+    """Each typed word is drawn above the signatory's printed name, never over it (pdftotext -bbox)."""
+    blocks = make_signatures()
+    blocks[1] = SignatureBlock(**{**blocks[1].__dict__, "typed_text": typed})
+    pdf = render_agreement_pdf(_input(agreement, signatures=blocks))
+    path = tmp_path / "typed.pdf"
+    path.write_bytes(pdf)
+    artifact = Path(__file__).resolve().parents[1] / "artifacts" / f"typed-signature-{len(typed)}.pdf"
+    artifact.parent.mkdir(parents=True, exist_ok=True)
+    artifact.write_bytes(pdf)  # to look at: pdftoppm -png -r 80
+    import subprocess
+
+    boxes = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    # pdftotext -bbox lists each page's words in drawing order: Arabic words come reversed.
+    typed_words = {word[::-1] for word in typed.split()}
+    for page in boxes.split("<page ")[1:]:
+        words = [
+            (float(y_min), float(y_max), word)
+            for y_min, y_max, word in re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)</word>', page)
+        ]
+        drawn = [w for w in words if w[2] in typed_words]
+        if len({w[2] for w in drawn}) >= len(typed_words) - 1:
+            break
+    else:
+        raise AssertionError("no page shows the typed signature")
+    # Under the partner's box: the printed name «سلمان الممثل».
+    name_top = min(y_min for y_min, _y_max, word in words if word == "الممثل"[::-1])
+    assert max(y_max for _y_min, y_max, _word in drawn) <= name_top, "the typed signature runs over the printed name"
+    lines = {round(y_min) for y_min, _y_max, _word in drawn}
+    assert len(lines) <= 2, f"the typed signature takes {len(lines)} lines"
