@@ -144,9 +144,15 @@ def signing_invite(
 
 @transaction.atomic
 def signing_open(*, signing_request: SigningRequest, visitor: Visitor) -> None:
-    """Record the first time the signatory opens the signing page."""
+    """Record the first time the signatory opens the signing page, once it is their turn.
+
+    Before it (signing in order, from an account) the page only shows whose turn it is: the
+    request stays uninvited, so reminders and the inbox keep following the order.
+    """
+    from .order import waiting_for
+
     agreement, request = _locked(signing_request)
-    if request.opened_at is not None or not request.is_open:
+    if request.opened_at is not None or not request.is_open or waiting_for(request):
         return
     request.opened_at = timezone.now()
     if request.status in (SigningStatus.PENDING, SigningStatus.SENT):
@@ -305,6 +311,11 @@ def signing_decline(*, signing_request: SigningRequest, visitor: Visitor, reason
     agreement, request = _locked(signing_request)
     if not request.is_open:
         raise SigningRefused(_("This signing request is no longer open."))
+    from .order import turn_refusal
+
+    refusal = turn_refusal(request)
+    if refusal:
+        raise SigningRefused(refusal)
     request.status = SigningStatus.DECLINED
     request.decline_reason = reason
     request.responded_at = timezone.now()

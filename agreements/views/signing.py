@@ -22,6 +22,7 @@ from ..forms import DeclineForm, SignForm
 from ..models import Agreement, Amendment, AmendmentStatus, Clause, Commitment, SignatureMethod, SigningRequest
 from ..signing import identity, services
 from ..signing.images import decode_signature_png
+from ..signing.order import turn_refusal
 from ..signing.services import SigningRefused
 
 SESSION_KEY = "signing_request_id"
@@ -162,6 +163,7 @@ def _sign(request, signing_request: SigningRequest, *, account: bool):
         "content_hash": content_hash,
         "hidden_direction": services.has_hidden_direction(agreement, amendment),
         "signing_request": signing_request,
+        "not_your_turn": turn_refusal(signing_request),
         "form": sign_form,
         "decline_form": decline_form,
         "account": account,

@@ -61,8 +61,8 @@ def sent_agreement(*, chairman=None, clauses: int = 2):
 def token_sent_to(email: str) -> str:
     """The token of the newest signing link emailed to `email`."""
     for message in reversed(mail.outbox):
-        if email in message.to:
-            return LINK.search(message.body).group(1)
+        if email in message.to and (link := LINK.search(message.body)):
+            return link.group(1)
     raise AssertionError(f"no signing email to {email}")
 
 
