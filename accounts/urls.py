@@ -15,17 +15,7 @@ urlpatterns = [
     path("two-factor/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/backup-codes/", views.two_factor_backup_codes, name="two_factor_backup_codes"),
     path("two-factor/off/", views.two_factor_off, name="two_factor_off"),
-    path(
-        "password-reset/",
-        auth_views.PasswordResetView.as_view(
-            template_name="accounts/password_reset.html",
-            email_template_name="emails/password_reset.txt",
-            html_email_template_name="emails/password_reset.html",
-            subject_template_name="emails/password_reset_subject.txt",
-            success_url=reverse_lazy("accounts:password_reset_done"),
-        ),
-        name="password_reset",
-    ),
+    path("password-reset/", views.PortalPasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),

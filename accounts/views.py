@@ -1,4 +1,5 @@
 import time
+from urllib.parse import urlsplit
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
@@ -9,13 +10,17 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
+
+from common.http import client_ip
+from common.throttle import attempt
+from common.tokens import hash_token
 
 from .forms import (
     AcceptInvitationForm,
@@ -81,6 +86,49 @@ def _safe_next(request, url: str | None) -> str | None:
     ):
         return url
     return None
+
+
+class PortalPasswordResetView(auth_views.PasswordResetView):
+    """Django's password reset, with its link built from SITE_URL (never the request's Host
+    header) and requests limited per client address and per e-mail address.
+
+    Past the address's limit the page answers as if the mail were sent (it does not say which
+    addresses have accounts); past the client's limit it asks to wait.
+    """
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "emails/password_reset.txt"
+    html_email_template_name = "emails/password_reset.html"
+    subject_template_name = "emails/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        window = settings.PASSWORD_RESET_WINDOW_MINUTES * 60
+        if not attempt(
+            f"password-reset:ip:{client_ip(self.request)}", limit=settings.PASSWORD_RESET_PER_IP, window=window
+        ):
+            form.add_error(None, _("Too many password reset requests from here. Try again later."))
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        address = form.cleaned_data["email"].strip().lower()
+        if not attempt(
+            f"password-reset:email:{hash_token(address)}", limit=settings.PASSWORD_RESET_PER_EMAIL, window=window
+        ):
+            return redirect(self.get_success_url())
+        site = urlsplit(settings.SITE_URL)
+        form.save(
+            domain_override=site.netloc,
+            use_https=site.scheme == "https",
+            token_generator=self.token_generator,
+            from_email=self.from_email,
+            email_template_name=self.email_template_name,
+            subject_template_name=self.subject_template_name,
+            request=self.request,
+            html_email_template_name=self.html_email_template_name,
+            extra_email_context=self.extra_email_context,
+        )
+        return redirect(self.get_success_url())
 
 
 class PortalLoginView(auth_views.LoginView):

@@ -10,29 +10,64 @@ from pythonjsonlogger.json import JsonFormatter
 
 from common.http import client_ip
 
-# /sign/<token>/ — the token is a password: it must never reach a log file.
-_SIGNING_TOKEN = re.compile(r"(/sign/|/invitation/)[A-Za-z0-9_\-]{16,}")
+# Secret addresses: whoever reads them can sign, accept an invitation, read a calendar or set
+# an account's password. None may reach a log line, in any field.
+_SECRETS = (
+    # /sign/<token>/, /invitation/<token>/ and /calendar/<token>.ics (token_urlsafe(32)).
+    re.compile(r"(/sign/|/invitation/|/calendar/)[A-Za-z0-9_\-]{16,}"),
+    # /accounts/password-reset/<uidb64>/<token>/ (Django's `<timestamp>-<hash>`): the first
+    # GET carries the token; Django then moves it to the session and to .../set-password/.
+    re.compile(r"(/password-reset/[A-Za-z0-9_\-]+/)(?!set-password/)[0-9a-z]+-[0-9a-f]{16,}"),
+)
 
 request_logger = logging.getLogger("portal.request")
 task_logger = logging.getLogger("portal.task")
 
 
 def redact(text: str) -> str:
-    return _SIGNING_TOKEN.sub(r"\1[redacted]", text)
+    for pattern in _SECRETS:
+        text = pattern.sub(r"\1[redacted]", text)
+    return text
+
+
+def _redacted(value):
+    """A value of a log record's field with every secret address taken out.
+
+    Strings and the strings inside lists and dicts are cleaned in place; any other object
+    (Django's `request`, an exception) becomes its cleaned text, as a JSON line would show it.
+    """
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    return redact(str(value))
 
 
 class RedactSigningTokens(logging.Filter):
-    """Replace signing and invitation tokens in any log line by [redacted]."""
+    """Take signing, invitation, calendar and password-reset tokens out of every field of a record:
+    the message and its arguments, fields passed in `extra` (Django's `request`, a path, a task's
+    error), the exception and the stack."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, ()
-        # Fields passed in `extra` (path, url, a task's error...) become JSON keys: cleaned too.
-        for key, value in vars(record).items():
-            if key not in _RECORD_FIELDS and isinstance(value, str):
-                setattr(record, key, redact(value))
+        for key, value in list(vars(record).items()):
+            if key not in _RECORD_FIELDS:
+                setattr(record, key, _redacted(value))
+        if record.exc_info:
+            # Formatted here, once, and cleaned: the formatters then print `exc_text` as it is.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import Http404
 from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 
 
 class ArabicFirstLocaleMiddleware:
@@ -43,3 +44,19 @@ class RejectNulInPathMiddleware:
         if "\x00" in request.path_info:
             raise Http404
         return self.get_response(request)
+
+
+class PrivatePagesMiddleware:
+    """Pages and downloads made for a logged-in user are kept by no browser or proxy cache
+    (`Cache-Control: private, no-store`): on a shared office computer, the back button after
+    logging out must not show them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+        return response

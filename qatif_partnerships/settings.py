@@ -177,6 +177,11 @@ CONTENT_SECURITY_POLICY = {
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for a username from
 # one address, that login is refused for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+# Password reset e-mails: at most PASSWORD_RESET_PER_EMAIL per address and PASSWORD_RESET_PER_IP
+# requests per client address within PASSWORD_RESET_WINDOW_MINUTES.
+PASSWORD_RESET_PER_EMAIL = env_int("PASSWORD_RESET_PER_EMAIL", 3)
+PASSWORD_RESET_PER_IP = env_int("PASSWORD_RESET_PER_IP", 10)
+PASSWORD_RESET_WINDOW_MINUTES = env_int("PASSWORD_RESET_WINDOW_MINUTES", 60)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
@@ -270,6 +275,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Logged-in pages and downloads: Cache-Control private, no-store.
+    "common.middleware.PrivatePagesMiddleware",
     # Sets request.user.otp_device / is_verified() from the session.
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

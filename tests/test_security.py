@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import AgreementFactory, PartnerUserFactory, StaffFactory, set_status
@@ -142,3 +143,31 @@ def test_a_nul_in_the_address_is_a_404_page_not_a_server_error(client, path):
         response = method(path)
         assert response.status_code == 404
         assert "الصفحة غير موجودة" in response.content.decode()
+
+
+def test_logged_in_pages_are_kept_by_no_cache_and_public_pages_are_left_alone(client, staff_user):
+    from reminders.calendar import feed_issue
+
+    # A calendar application polls its feed without a login: it may keep it five minutes.
+    feed = feed_issue(staff_user).removeprefix(settings.SITE_URL)
+    assert client.get(feed)["Cache-Control"] == "private, max-age=300"
+    client.force_login(staff_user)
+    agreement = AgreementFactory()
+    for path in (reverse("home"), "/agreements/", reverse("agreements:detail", args=[agreement.reference])):
+        response = client.get(path)
+        cache_control = response.get("Cache-Control", "")
+        assert "no-store" in cache_control and "private" in cache_control, (path, response.status_code)
+
+
+def test_a_form_sent_from_a_stale_page_gets_the_portals_own_page_in_both_languages(staff_user):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff_user)
+    response = browser.post(reverse("agreements:create"), {"title_ar": "x"})  # no CSRF token: a stale form
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert 'data-testid="csrf-failure"' in page
+    assert "انتهت صلاحية الصفحة" in page and "The page has expired" in page
+    assert "DEBUG" not in page and "CSRF" not in page and "Referer" not in page
+    assert page.index("انتهت صلاحية الصفحة") < page.index("The page has expired")  # Arabic first

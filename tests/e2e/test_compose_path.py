@@ -384,7 +384,38 @@ def test_the_documented_production_path_serves_signs_seals_and_mails_over_https(
     )
     assert any(part.get_content_type() == "application/pdf" for part in pdf_mail.iter_attachments())
     page.screenshot(path=str(SCREENSHOTS / "90-compose-path-signed.png"), full_page=True)
+
+    # Other secret addresses, as their users (and a guesser) use them through Caddy: the used
+    # signing link again and an unknown one (404s Django logs with the request), a calendar feed
+    # polled, a password reset asked for on the login page and its e-mailed link opened.
+    secrets_used = [link.rstrip("/").rsplit("/", 1)[1], "Zx9" + "7" * 40]
+    for path in (link.removeprefix(stack.base), f"/sign/{secrets_used[1]}/"):
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            stack.get(path)
+        assert missing.value.code == 404
+    page.goto(f"{stack.base}/reminders/calendar/")
+    page.click("button[value=issue]")
+    feed = page.get_by_test_id("calendar-url").input_value()
+    assert feed.startswith(f"https://{HOST}/calendar/"), feed
+    with stack.get(feed.removeprefix(f"https://{HOST}")) as response:
+        assert response.status == 200 and b"BEGIN:VCALENDAR" in response.read()
+    secrets_used.append(feed.rsplit("/", 1)[1].removesuffix(".ics"))
     context.close()
+    visitor = browser.new_context(ignore_https_errors=True).new_page()
+    visitor.goto(f"{stack.base}/accounts/password-reset/")
+    visitor.fill("input[name=email]", "op@example.org")
+    visitor.click("main button[type=submit]")
+    visitor.wait_for_load_state("networkidle")
+    deadline = time.monotonic() + 30
+    while not (resets := [m for m in stack.emails() if "/password-reset/" in m.get_body(("plain",)).get_content()]):
+        assert time.monotonic() < deadline, "no password-reset e-mail\n" + stack.logs()
+        time.sleep(0.5)
+    reset = next(w for w in resets[-1].get_body(("plain",)).get_content().split() if "/password-reset/" in w)
+    assert reset.startswith(f"https://{HOST}/accounts/password-reset/"), reset  # SITE_URL, not the Host header
+    visitor.goto(reset)
+    assert "/set-password/" in visitor.url
+    secrets_used.append(reset.rstrip("/").rsplit("/", 1)[1])
+    visitor.context.close()
 
     # The client's address, as Caddy saw it (its JSON access log), is what the audit trail
     # recorded: not the proxy's own address towards web.
@@ -395,10 +426,11 @@ def test_the_documented_production_path_serves_signs_seals_and_mails_over_https(
     }
     addresses = {row[0] for row in stack.sql("SELECT host(ip) FROM agreements_auditevent WHERE ip IS NOT NULL")}
     assert seen_by_caddy and addresses == seen_by_caddy, (addresses, seen_by_caddy)
-    # The signing link's token is a password: no log holds it (web, worker, beat, Caddy).
-    token = link.rstrip("/").rsplit("/", 1)[1]
+    # Each of those tokens is a password: no log holds one (web, worker, beat, Caddy).
     for service in ("web", "worker", "beat", "caddy"):
-        assert token not in (stack.project / f"{service}.log").read_text(), service
+        text = (stack.project / f"{service}.log").read_text()
+        for secret in secrets_used:
+            assert secret not in text, (service, secret)
     # Every service's log is JSON, one object per line.
     for service in ("web", "worker", "beat"):
         text = (stack.project / f"{service}.log").read_text()
