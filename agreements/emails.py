@@ -82,20 +82,25 @@ def send_signed_pdf_email(agreement) -> None:
     )
     if not recipients:
         return
-    message = bilingual_message(
-        subject_ar=f"الاتفاقية الموقعة: {agreement.title_ar}",
-        subject_en=f"Signed agreement: {agreement.title_en or agreement.title_ar}",
-        to=recipients,
-        template="signed_pdf",
-        context={
-            "agreement": agreement,
-            "link": settings.SITE_URL + reverse("verify", args=[agreement.verification_code]),
-        },
-    )
+    attachments = []
     for pdf in agreement.signed_pdfs.filter(kind="agreement").order_by("language"):
         with pdf.file.open("rb") as handle:
-            message.attach(f"{agreement.reference}-{pdf.language}.pdf", handle.read(), "application/pdf")
-    message.send()
+            attachments.append((f"{agreement.reference}-{pdf.language}.pdf", handle.read()))
+    for recipient in recipients:
+        # One message each: a signatory's address is not shown to the others.
+        message = bilingual_message(
+            subject_ar=f"الاتفاقية الموقعة: {agreement.title_ar}",
+            subject_en=f"Signed agreement: {agreement.title_en or agreement.title_ar}",
+            to=[recipient],
+            template="signed_pdf",
+            context={
+                "agreement": agreement,
+                "link": settings.SITE_URL + reverse("verify", args=[agreement.verification_code]),
+            },
+        )
+        for name, content in attachments:
+            message.attach(name, content, "application/pdf")
+        message.send()
 
 
 def send_addendum_pdf_email(amendment) -> None:
@@ -108,19 +113,25 @@ def send_addendum_pdf_email(amendment) -> None:
     )
     if not recipients:
         return
-    message = bilingual_message(
-        subject_ar=f"الملحق التعديلي رقم {amendment.number} الموقع: {agreement.title_ar}",
-        subject_en=f"Signed amendment {amendment.number}: {agreement.title_en or agreement.title_ar}",
-        to=recipients,
-        template="addendum_pdf",
-        context={
-            "agreement": agreement,
-            "amendment": amendment,
-            "link": settings.SITE_URL + reverse("verify", args=[agreement.verification_code]),
-        },
-    )
+    attachments = []
     for pdf in amendment.signed_pdfs.filter(kind=PdfKind.ADDENDUM).order_by("language"):
         with pdf.file.open("rb") as handle:
-            name = f"{agreement.reference}-amendment-{amendment.number}-{pdf.language}.pdf"
-            message.attach(name, handle.read(), "application/pdf")
-    message.send()
+            attachments.append(
+                (f"{agreement.reference}-amendment-{amendment.number}-{pdf.language}.pdf", handle.read())
+            )
+    for recipient in recipients:
+        # One message each: a signatory's address is not shown to the others.
+        message = bilingual_message(
+            subject_ar=f"الملحق التعديلي رقم {amendment.number} الموقع: {agreement.title_ar}",
+            subject_en=f"Signed amendment {amendment.number}: {agreement.title_en or agreement.title_ar}",
+            to=[recipient],
+            template="addendum_pdf",
+            context={
+                "agreement": agreement,
+                "amendment": amendment,
+                "link": settings.SITE_URL + reverse("verify", args=[agreement.verification_code]),
+            },
+        )
+        for name, content in attachments:
+            message.attach(name, content, "application/pdf")
+        message.send()

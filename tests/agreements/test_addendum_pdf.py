@@ -129,13 +129,15 @@ def test_the_last_signature_makes_four_sealed_pdfs_and_records_them(pdf_pages):
     issued = AuditEvent.objects.get(agreement=amendment.agreement, kind="addendum_issued")
     assert issued.details["number"] == 1
     assert issued.details["sha256"]["addendum"] == {p.language: p.sha256 for p in pdfs if p.kind == "addendum"}
-    sent = [m for m in mail.outbox if m.attachments]
-    assert sorted(sent[-1].to) == ["chair@charity.example", "rep@partner.example"]
+    # One message to each signatory, both PDFs in each.
+    sent = [m for m in mail.outbox if any("-amendment-" in name for name, _data, _type in m.attachments)]
+    assert sorted(m.to for m in sent) == [["chair@charity.example"], ["rep@partner.example"]]
     reference = amendment.agreement.reference
-    assert [name for name, _data, _type in sent[-1].attachments] == [
-        f"{reference}-amendment-1-ar.pdf",
-        f"{reference}-amendment-1-en.pdf",
-    ]
+    for message in sent:
+        assert [name for name, _data, _type in message.attachments] == [
+            f"{reference}-amendment-1-ar.pdf",
+            f"{reference}-amendment-1-en.pdf",
+        ]
     assert "الملحق التعديلي رقم 1" in sent[-1].subject
 
 

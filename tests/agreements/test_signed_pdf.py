@@ -46,12 +46,15 @@ def test_the_last_signature_makes_the_sealed_pdfs_in_both_languages(client):
         assert checked.exact_match and checked.seal_valid
     issued = AuditEvent.objects.get(agreement=agreement, kind="pdf_issued")
     assert issued.details["sha256"] == {lang: pdf.sha256 for lang, pdf in pdfs.items()}
+    # One message to each signatory (no one sees the others' addresses), both PDFs in each.
     sent = [m for m in mail.outbox if m.attachments]
-    assert sorted(sent[-1].to) == sorted(["rep@partner.example", "chair@charity.example"])
-    assert [name for name, _data, _type in sent[-1].attachments] == [
-        f"{agreement.reference}-ar.pdf",
-        f"{agreement.reference}-en.pdf",
-    ]
+    assert sorted(m.to for m in sent) == [["chair@charity.example"], ["rep@partner.example"]]
+    assert all(not m.cc and not m.bcc for m in sent)
+    for message in sent:
+        assert [name for name, _data, _type in message.attachments] == [
+            f"{agreement.reference}-ar.pdf",
+            f"{agreement.reference}-en.pdf",
+        ]
 
 
 def test_running_the_job_again_stores_nothing_new(client, settings):

@@ -142,12 +142,13 @@ def test_signing_while_redis_is_down_then_every_pdf_and_email_once(stack_on_test
     assert len(codes) == 7, [m["Subject"] for m in every]
     emails = [m for m in every if m not in codes]
     for agreement in signed:
-        # One message to both signatories with the two PDFs.
+        # One message to each of the two signatories, with the two PDFs.
         with_pdf = [m for m in emails if f"{agreement.reference}-ar.pdf" in _attachments(m)]
-        assert len(with_pdf) == 1, [m["Subject"] for m in emails]
-        assert sorted(_attachments(with_pdf[0])) == [f"{agreement.reference}-ar.pdf", f"{agreement.reference}-en.pdf"]
+        assert len(with_pdf) == 2, [m["Subject"] for m in emails]
+        for message in with_pdf:
+            assert sorted(_attachments(message)) == [f"{agreement.reference}-ar.pdf", f"{agreement.reference}-en.pdf"]
     assert len([m for m in emails if declined.reference in m["Subject"]]) == 1
-    assert len(emails) == 4
+    assert len(emails) == 7
     assert not OutboxMessage.objects.filter(runs__gt=1).exists()
 
 

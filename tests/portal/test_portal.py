@@ -200,7 +200,10 @@ def test_staff_invite_a_contact_who_sets_a_password_once(client, college):
     assert message.to == ["new.rep@college.example"]
     link = re.search(r"/accounts/invitation/([A-Za-z0-9_\-]+)/", message.body).group(0)
     assert Invitation.objects.get().token_hash not in message.body
+    # The e-mail says what the link does: it opens until the account exists (not "once").
+    assert "مرة واحدة" not in message.body and "until you create your account" in message.body
     client.logout()
+    assert client.get(link).status_code == 200 and client.get(link).status_code == 200
     weak = client.post(link, {"first_name": "ممثل", "password1": "123", "password2": "123"})
     assert weak.status_code == 200 and not User.objects.filter(email="new.rep@college.example").exists()
     response = client.post(
