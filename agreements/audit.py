@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from .audit_keys import current
 from .models import Agreement, AuditEvent, SigningRequest
 from .models.signing import GENESIS
 
@@ -45,6 +48,7 @@ def audit_record(
             user_agent=(user_agent or "")[:500],
             details=details or {},
             prev_hash=head.audit_head,
+            key_id=current()[0],
         )
         event.hash = event.compute_hash()
         event.save()
@@ -70,7 +74,12 @@ def audit_verify(agreement: Agreement) -> ChainCheck:
             problems.append(f"event #{event.sequence}: expected number {expected} (an event is missing or moved)")
         if event.prev_hash != previous:
             problems.append(f"event #{event.sequence}: does not follow the event before it")
-        if event.compute_hash() != event.hash:
+        recomputed = event.compute_hash()
+        if recomputed is None:
+            problems.append(
+                f"event #{event.sequence}: made with key {event.key_id or '(none)'}, which this server lacks"
+            )
+        elif not hmac.compare_digest(recomputed, event.hash):
             problems.append(f"event #{event.sequence}: its content was changed after it was written")
         previous = event.hash
     if len(events) != stored.audit_count:
@@ -78,3 +87,35 @@ def audit_verify(agreement: Agreement) -> ChainCheck:
     if previous != stored.audit_head:
         problems.append("the last event is not the one the agreement recorded (events removed at the end?)")
     return ChainCheck(ok=not problems, count=len(events), problems=problems)
+
+
+def _hashes_in(value) -> set[str]:
+    if isinstance(value, dict):
+        return set().union(*(_hashes_in(v) for v in value.values())) if value else set()
+    return {value} if isinstance(value, str) else set()
+
+
+def sealed_pdfs_verify(agreement: Agreement) -> list[str]:
+    """Each stored sealed PDF against the trail: the event that issued it names its SHA-256,
+    and the stored bytes still have it. Returns the problems found."""
+    from .models import AuditKind, SignedPdf
+
+    issued = set()
+    for details in AuditEvent.objects.filter(
+        agreement_id=agreement.pk, kind__in=[AuditKind.PDF_ISSUED, AuditKind.ADDENDUM_ISSUED]
+    ).values_list("details", flat=True):
+        issued |= _hashes_in(details.get("sha256", {}))
+    problems = []
+    for pdf in SignedPdf.objects.filter(agreement_id=agreement.pk).order_by("pk"):
+        name = pdf.file.name
+        if pdf.sha256 not in issued:
+            problems.append(f"{name}: no event of the trail issued a PDF with its recorded SHA-256")
+        try:
+            with pdf.file.open("rb") as handle:
+                found = hashlib.sha256(handle.read()).hexdigest()
+        except FileNotFoundError:
+            problems.append(f"{name}: the stored file is missing")
+            continue
+        if found != pdf.sha256:
+            problems.append(f"{name}: the stored file was changed after it was sealed")
+    return problems

@@ -135,3 +135,26 @@ def send_addendum_pdf_email(amendment) -> None:
         for name, content in attachments:
             message.attach(name, content, "application/pdf")
         message.send()
+
+
+def send_pdf_mismatch_notice(pdf, found: str) -> None:
+    from accounts.models import User
+
+    admins = sorted(
+        set(User.objects.filter(is_superuser=True, is_active=True).exclude(email="").values_list("email", flat=True))
+    )
+    if not admins:
+        return
+    agreement = pdf.agreement
+    send_bilingual(
+        subject_ar=f"ملف PDF موقّع تغيّر على الخادم: {agreement.reference}",
+        subject_en=f"A stored signed PDF was changed: {agreement.reference}",
+        to=admins,
+        template="pdf_mismatch",
+        context={
+            "agreement": agreement,
+            "pdf": pdf,
+            "found": found,
+            "link": settings.SITE_URL + reverse("agreements:detail", args=[agreement.reference]),
+        },
+    )

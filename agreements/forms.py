@@ -7,9 +7,11 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.conf import settings
 from django.db.models import F, Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from accounts.models import STAFF_EDITORS, User
 from common import clock, dates
@@ -157,8 +159,39 @@ class CommitmentForm(forms.ModelForm):
         }
 
 
+class CommitmentLimit:
+    """The refusal past CLAUSE_MAX_COMMITMENTS, in words a staff member reads (not "forms")."""
+
+    default_error_messages = {
+        "too_many_forms": ngettext_lazy(
+            "A clause can have at most %(num)d commitment.", "A clause can have at most %(num)d commitments.", "num"
+        ),
+    }
+
+
+class ClauseLimit:
+    """The refusal past AGREEMENT_MAX_CLAUSES."""
+
+    default_error_messages = {
+        "too_many_forms": ngettext_lazy(
+            "An agreement can have at most %(num)d clause.", "An agreement can have at most %(num)d clauses.", "num"
+        ),
+    }
+
+
+class BaseCommitmentFormSet(CommitmentLimit, BaseInlineFormSet):
+    pass
+
+
 CommitmentFormSet = inlineformset_factory(
-    Clause, Commitment, form=CommitmentForm, extra=0, can_delete=True, max_num=50, validate_max=True
+    Clause,
+    Commitment,
+    form=CommitmentForm,
+    formset=BaseCommitmentFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=settings.CLAUSE_MAX_COMMITMENTS,
+    validate_max=True,
 )
 
 
@@ -224,7 +257,7 @@ class ClausesWithCommitments:
             seen[order] = form
 
 
-class BaseClauseFormSet(ClausesWithCommitments, BaseInlineFormSet):
+class BaseClauseFormSet(ClauseLimit, ClausesWithCommitments, BaseInlineFormSet):
     """Clauses, each carrying its own formset of commitments (prefix `<clause>-commitments`)."""
 
     def add_fields(self, form, index):
@@ -291,7 +324,7 @@ ClauseFormSet = inlineformset_factory(
     formset=BaseClauseFormSet,
     extra=0,
     can_delete=True,
-    max_num=100,
+    max_num=settings.AGREEMENT_MAX_CLAUSES,
     validate_max=True,
 )
 

@@ -54,6 +54,18 @@ def notify_decline(self, signing_request_id: int) -> None:
             send_decline_notice(request)
 
 
+@shared_task(bind=True, max_retries=MAIL_MAX_RETRIES)
+def notify_pdf_mismatch(self, signed_pdf_id: int, found: str) -> None:
+    """Tell the administrators that a stored signed PDF was changed (and is no longer served)."""
+    from .emails import send_pdf_mismatch_notice
+    from .models import SignedPdf
+
+    pdf = SignedPdf.objects.select_related("agreement").filter(pk=signed_pdf_id).first()
+    if pdf is not None:
+        with retrying_mail(self):
+            send_pdf_mismatch_notice(pdf, found)
+
+
 class RecordPdfFailure(OutboxTask):
     """The final failure of the PDF job is stored on the agreement for staff to see."""
 

@@ -97,6 +97,10 @@ DEBUG = env_bool("DEBUG", True)
 
 _DEMO_SECRET_KEY = "demo-only-insecure-key-do-not-use-in-production"
 SECRET_KEY = env_str("SECRET_KEY", _DEMO_SECRET_KEY)
+# Earlier SECRET_KEYs, still accepted for sessions and links made before a rotation.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
+# The audit trail's keys, newest first (agreements/audit_keys.py); empty: derived from SECRET_KEY.
+AUDIT_KEYS = env_list("AUDIT_KEYS", [])
 if not DEBUG and SECRET_KEY in {"", _DEMO_SECRET_KEY}:
     raise ImproperlyConfigured("SECRET_KEY must be set to a long random value when DEBUG is off.")
 
@@ -430,6 +434,14 @@ MEDIA_URL = "/media-not-served/"
 # Largest attachment or evidence file accepted, in bytes.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
+# The agreement (and amendment) editor's limits, and so the fields its largest page posts: a
+# clause row is at most 14 fields (its own, its commitments' management form), a commitment row
+# at most 11; the header and the rest stay under 500. Django's default of 1 000 refused the
+# editor's own pages from 28 clauses of 3 commitments on. The limits are what one page can show
+# and save in seconds (each commitment row is six form widgets): 30 × 15 is 450 commitments.
+AGREEMENT_MAX_CLAUSES = 30
+CLAUSE_MAX_COMMITMENTS = 15
+DATA_UPLOAD_MAX_NUMBER_FIELDS = AGREEMENT_MAX_CLAUSES * (14 + CLAUSE_MAX_COMMITMENTS * 11) + 500
 
 # --- Email ----------------------------------------------------------------------------
 

@@ -13,13 +13,14 @@ import datetime
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.conf import settings
 from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from common import dates
 from common.widgets import DateInput
 
-from ..forms import ClauseForm, ClausesWithCommitments, CommitmentForm
+from ..forms import ClauseForm, ClauseLimit, ClausesWithCommitments, CommitmentForm, CommitmentLimit
 from ..models import Agreement, Amendment
 from .content import ClauseState, CommitmentState, Content, parse_key
 
@@ -68,8 +69,17 @@ class AmendmentCommitmentForm(CommitmentForm):
     key = forms.CharField(required=False, max_length=30, widget=forms.HiddenInput)
 
 
+class BaseAmendmentCommitmentFormSet(CommitmentLimit, BaseFormSet):
+    pass
+
+
 AmendmentCommitmentFormSet = formset_factory(
-    AmendmentCommitmentForm, extra=0, can_delete=True, max_num=50, validate_max=True
+    AmendmentCommitmentForm,
+    formset=BaseAmendmentCommitmentFormSet,
+    extra=0,
+    can_delete=True,
+    max_num=settings.CLAUSE_MAX_COMMITMENTS,
+    validate_max=True,
 )
 
 
@@ -98,7 +108,7 @@ def _rows(base: Content, shown: Content) -> list[tuple[ClauseState, bool, list[t
     return sorted(rows, key=lambda row: row[0].order)
 
 
-class BaseAmendmentClauseFormSet(ClausesWithCommitments, BaseFormSet):
+class BaseAmendmentClauseFormSet(ClauseLimit, ClausesWithCommitments, BaseFormSet):
     """The clauses of `shown` (the content as the amendment makes it), each with its commitments.
 
     `base` is the content the amendment changes: every clause and commitment of it must
@@ -211,6 +221,6 @@ AmendmentClauseFormSet = formset_factory(
     formset=BaseAmendmentClauseFormSet,
     extra=0,
     can_delete=True,
-    max_num=100,
+    max_num=settings.AGREEMENT_MAX_CLAUSES,
     validate_max=True,
 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import secrets
 import uuid
@@ -274,6 +275,8 @@ class AuditEvent(models.Model):
     user_agent = models.CharField(_("browser"), max_length=500, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
+    # The id of the secret key the hash was made with (agreements.audit_keys).
+    key_id = models.CharField(max_length=16, editable=False)
     hash = models.CharField(max_length=64, unique=True)
 
     objects = AuditEventQuerySet.as_manager()
@@ -305,9 +308,15 @@ class AuditEvent(models.Model):
             "prev_hash": self.prev_hash,
         }
 
-    def compute_hash(self) -> str:
+    def compute_hash(self) -> str | None:
+        """HMAC-SHA256 of the payload under the event's key; None when this server lacks that key."""
+        from ..audit_keys import key
+
+        secret = key(self.key_id)
+        if secret is None:
+            return None
         encoded = json.dumps(self.payload(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(encoded.encode()).hexdigest()
+        return hmac.new(secret, encoded.encode(), hashlib.sha256).hexdigest()
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:

@@ -158,3 +158,22 @@ def signed_pdf_retry(*, agreement: Agreement) -> bool:
     if queued:
         outbox_enqueue(task=render_signed_pdf, args=[agreement.pk])
     return queued
+
+
+def pdf_mismatch_report(*, pdf: SignedPdf, found: str) -> None:
+    """A stored signed PDF no longer has its recorded SHA-256: logged, and the administrators
+    (active superusers with an e-mail address) told by the worker, at most once an hour per file."""
+    from django.core.cache import cache
+
+    from ..tasks import notify_pdf_mismatch
+
+    logger.error(
+        "stored signed PDF does not match its recorded hash",
+        extra={"reference": pdf.agreement.reference, "pdf": pdf.pk, "recorded": pdf.sha256, "found": found},
+    )
+    try:
+        first = cache.add(f"pdf-mismatch:{pdf.pk}", 1, 3600)
+    except Exception:
+        first = True
+    if first:
+        outbox_enqueue(task=notify_pdf_mismatch, args=[pdf.pk, found])

@@ -7,8 +7,9 @@ import hashlib
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -18,7 +19,7 @@ from accounts.permissions import editor_required
 from ..models import Agreement, AgreementStatus, Amendment, PdfKind, SignedPdf
 from ..pdf.addendum import addendum_pdf_retry
 from ..pdf.addendum_render import amendment_document_label
-from ..pdf.job import signed_pdf_retry
+from ..pdf.job import pdf_mismatch_report, signed_pdf_retry
 from ..pdf.seal import seal_level
 from ..pdf.verify import verify_pdf
 
@@ -30,13 +31,34 @@ def pdf_download(request, reference: str, language: str = "ar"):
     """The sealed PDF, for staff and the partner's own users only; never a public URL."""
     agreement = get_object_or_404(Agreement.objects.visible_to(request.user), reference=reference)
     pdf = get_object_or_404(SignedPdf, agreement=agreement, kind=PdfKind.AGREEMENT, language=language)
+    return _checked_download(request, pdf, f"{agreement.reference}-{language}.pdf")
+
+
+def _checked_download(request, pdf: SignedPdf, filename: str):
+    """The stored file, once its SHA-256 is the one recorded when it was sealed.
+
+    A file changed on disk or in the object store is refused (409) and reported to the
+    administrators, once an hour per file; nobody receives a copy that is not the sealed one.
+    """
     try:
-        handle = pdf.file.open("rb")
+        with pdf.file.open("rb") as handle:
+            data = handle.read()
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=f"{agreement.reference}-{language}.pdf", content_type="application/pdf"
-    )
+    found = hashlib.sha256(data).hexdigest()
+    if found != pdf.sha256:
+        pdf_mismatch_report(pdf=pdf, found=found)
+        context = {
+            "error_code": 409,
+            "error_title": _("This PDF cannot be served"),
+            "error_text": _(
+                "The stored file no longer matches the signed PDF that was sealed. The administrators "
+                "have been told; try again once they have restored it."
+            ),
+        }
+        return render(request, "error.html", context, status=409)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -51,14 +73,7 @@ def amendment_pdf_download(request, reference: str, number: int, kind: str, lang
         raise Http404
     agreement = get_object_or_404(Agreement.objects.visible_to(request.user), reference=reference)
     pdf = get_object_or_404(SignedPdf, agreement=agreement, amendment__number=number, kind=kind, language=language)
-    try:
-        handle = pdf.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    filename = f"{agreement.reference}-amendment-{number}-{kind}-{language}.pdf"
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _checked_download(request, pdf, f"{agreement.reference}-amendment-{number}-{kind}-{language}.pdf")
 
 
 @editor_required

@@ -68,6 +68,24 @@
     }
   });
 
+  // What one save can carry (Django's DATA_UPLOAD_MAX_NUMBER_FIELDS and _MEMORY_SIZE): past it
+  // the server would refuse the request and the typing would be lost, so it is not sent.
+  const tooBig = form.querySelector("[data-too-big]");
+  form.addEventListener("submit", (event) => {
+    if (!tooBig) return;
+    let fields = 0;
+    let bytes = 0;
+    for (const [name, value] of new FormData(form)) {
+      fields += 1;
+      bytes += encodeURIComponent(name).length + encodeURIComponent(typeof value === "string" ? value : "").length + 2;
+    }
+    if (fields > Number(tooBig.dataset.maxFields) || bytes > Number(tooBig.dataset.maxBytes)) {
+      event.preventDefault();
+      tooBig.hidden = false;
+      tooBig.scrollIntoView({ block: "center" });
+    }
+  });
+
   container.addEventListener("change", (event) => {
     const target = event.target;
     if (target.name && target.name.endsWith("-DELETE")) {

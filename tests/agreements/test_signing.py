@@ -28,6 +28,7 @@ from tests.agreements.signing_helpers import (
     sign_post,
     signature_data_url,
     token_sent_to,
+    triggers_off,
 )
 
 pytestmark = pytest.mark.django_db
@@ -289,7 +290,7 @@ def test_audit_trail_detects_an_edited_a_deleted_and_a_reordered_event():
     assert audit_verify(agreement).ok
     events = list(AuditEvent.objects.filter(agreement=agreement).order_by("sequence"))
     assert len(events) >= 3
-    with connection.cursor() as cursor:
+    with connection.cursor() as raw, triggers_off(raw) as cursor:
         cursor.execute(
             "UPDATE agreements_auditevent SET actor_label = %s WHERE id = %s", ["someone else", events[1].pk]
         )
@@ -298,13 +299,13 @@ def test_audit_trail_detects_an_edited_a_deleted_and_a_reordered_event():
 
     agreement2, _c, _ch = sent_agreement()
     last = AuditEvent.objects.filter(agreement=agreement2).order_by("-sequence").first()
-    with connection.cursor() as cursor:
+    with connection.cursor() as raw, triggers_off(raw) as cursor:
         cursor.execute("DELETE FROM agreements_auditevent WHERE id = %s", [last.pk])
     assert not audit_verify(agreement2).ok
 
     agreement3, _c, _ch = sent_agreement()
     first, second = AuditEvent.objects.filter(agreement=agreement3).order_by("sequence")[:2]
-    with connection.cursor() as cursor:
+    with connection.cursor() as raw, triggers_off(raw) as cursor:
         cursor.execute("UPDATE agreements_auditevent SET sequence = 1000 WHERE id = %s", [first.pk])
         cursor.execute("UPDATE agreements_auditevent SET sequence = %s WHERE id = %s", [first.sequence, second.pk])
         cursor.execute("UPDATE agreements_auditevent SET sequence = %s WHERE id = %s", [second.sequence, first.pk])
@@ -330,7 +331,7 @@ def test_verify_audit_command_fails_on_a_broken_trail():
 
     agreement, _contact, _chairman = sent_agreement()
     call_command("verify_audit", agreement.reference, stdout=io.StringIO())
-    with connection.cursor() as cursor:
+    with connection.cursor() as raw, triggers_off(raw) as cursor:
         cursor.execute("UPDATE agreements_auditevent SET ip = '10.0.0.1' WHERE agreement_id = %s", [agreement.pk])
     with pytest.raises(CommandError):
         call_command("verify_audit", agreement.reference, stdout=io.StringIO())
