@@ -24,7 +24,7 @@ from accounts.permissions import partner_required
 from accounts.services import invitation_create, partner_user_set_active
 from agreements.amendments import standing
 from agreements.amendments.diff import change_groups, change_rows
-from agreements.forms import ProgressForm
+from agreements.forms import ProgressForm, ResubmitForm
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -35,9 +35,12 @@ from agreements.models import (
     Commitment,
     CommitmentStatus,
     Party,
+    ProgressComment,
+    ProgressStatus,
     ProgressUpdate,
+    visible_q,
 )
-from agreements.progress import may_report, progress_report, removed_refusal
+from agreements.progress import may_report, progress_report, progress_resubmit, removed_refusal
 from agreements.signing.inbox import awaiting_signature
 from agreements.signing.services import signing_request_for_user
 from agreements.views.amendments import before_context
@@ -167,7 +170,7 @@ def agreement(request, reference: str):
     updates = (
         ProgressUpdate.objects.filter(commitment__clause__agreement=agreement)
         .select_related("commitment", "reported_by")
-        .prefetch_related("evidence")
+        .prefetch_related("evidence", Prefetch("comments", queryset=ProgressComment.objects.select_related("author")))
         .order_by("-reported_on", "-id")
     )
     amendments = list(agreement.amendments.all())
@@ -248,6 +251,42 @@ def report_progress(request, pk: int):
     elif request.method == "POST":
         messages.error(request, _("Nothing was sent: correct the fields marked below."))
     return render(request, "portal/report_progress.html", {"commitment": commitment, "form": form})
+
+
+@partner_required
+def resubmit_progress(request, pk: int):
+    """A returned report of the partner's, corrected and sent again; its evidence and thread stay."""
+    update = get_object_or_404(
+        ProgressUpdate.objects.filter(
+            visible_q(request.user, prefix="commitment__clause__agreement__"), commitment__party=Party.PARTNER
+        ).select_related("commitment__clause__agreement", "reported_by"),
+        pk=pk,
+    )
+    agreement = update.commitment.clause.agreement
+    if update.status != ProgressStatus.RETURNED:
+        messages.info(request, _("This progress report is not waiting for a correction."))
+        return redirect(reverse("portal:agreement", args=[agreement.reference]) + f"#progress-{update.pk}")
+    commitment = Commitment.objects.with_progress().select_related("clause__agreement").get(pk=update.commitment_id)
+    initial = {"amount": update.amount, "reported_on": update.reported_on, "note": update.note}
+    form = ResubmitForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            progress_resubmit(update=update, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your corrected report was sent to the charity for review."))
+            return redirect(reverse("portal:agreement", args=[agreement.reference]) + f"#progress-{update.pk}")
+    elif request.method == "POST":
+        messages.error(request, _("Nothing was sent: correct the fields marked below."))
+    context = {
+        "update": update,
+        "commitment": commitment,
+        "form": form,
+        "comments": update.comments.select_related("author"),
+        "evidence": update.evidence.order_by("id"),
+    }
+    return render(request, "portal/resubmit_progress.html", context)
 
 
 @partner_required

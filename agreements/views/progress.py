@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import editor_required, staff_required
 
 from ..forms import ProgressForm, ReviewForm
-from ..models import Commitment, Evidence, ProgressStatus, ProgressUpdate, visible_q
+from ..models import Commitment, Evidence, ProgressComment, ProgressStatus, ProgressUpdate, visible_q
 from ..progress import progress_report, progress_review, removed_refusal
 
 
@@ -40,12 +40,27 @@ def evidence_download(request, pk: int):
 @staff_required
 def progress_queue(request):
     """Progress reports waiting for the charity's review, oldest first."""
-    updates = (
+    updates = list(
         ProgressUpdate.objects.filter(status=ProgressStatus.SUBMITTED)
         .select_related("commitment__clause__agreement__partner", "reported_by")
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("id")))
+        .prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.order_by("id")),
+            Prefetch("comments", queryset=ProgressComment.objects.select_related("author")),
+        )
         .order_by("created_at", "id")
     )
+    # The card shows each commitment's target, accepted progress and what waits: one query for all.
+    sums = {
+        pk: (achieved, pending)
+        for pk, achieved, pending in Commitment.objects.with_progress()
+        .filter(pk__in={update.commitment_id for update in updates})
+        .values_list("pk", "achieved", "pending")
+    }
+    for update in updates:
+        commitment = update.commitment
+        commitment.achieved, commitment.pending = sums[commitment.pk]
+        update.passes_target = commitment.would_pass_target(update.amount)
+        update.others_pending = commitment.pending - update.amount
     return render(request, "agreements/progress_queue.html", {"updates": updates, "form": ReviewForm()})
 
 

@@ -85,7 +85,7 @@ def _route_names(resolver: URLResolver | None = None, prefix: str = "") -> set[s
 
 def _pages(w) -> dict[str, list[tuple[str, str]]]:
     """(who, url) for every named route, by route name."""
-    update = ProgressUpdate.objects.first()
+    update = ProgressUpdate.objects.filter(status="submitted").first()
     commitment = Commitment.objects.filter(clause__agreement=w.active).first()
     references = [a.reference for a in (w.draft, w.pending, w.declined, w.active)]
     active = w.active.reference
@@ -133,6 +133,8 @@ def _pages(w) -> dict[str, list[tuple[str, str]]]:
     pages["portal:home"] = [("partner", reverse("portal:home"))]
     pages["portal:commitments"] = [("partner", reverse("portal:commitments"))]
     pages["portal:report_progress"] = [("partner", reverse("portal:report_progress", args=[commitment.pk]))]
+    returned = ProgressUpdate.objects.get(status="returned")
+    pages["portal:progress_resubmit"] = [("partner", reverse("portal:progress_resubmit", args=[returned.pk]))]
     pages["portal:agreement"] = [("partner", reverse("portal:agreement", args=[r])) for r in references]
     pages["portal:team"] = [("partner", reverse("portal:team"))]
     pages["portal:amendment"] = []  # a draft is not shown to the partner: fetched below, once in force
