@@ -268,12 +268,14 @@ def progress_review(*, update: ProgressUpdate, accept: bool, comment: str, by: U
 
 
 def review_outcome_path(update: ProgressUpdate) -> str:
-    """Where the reporter reads a review's outcome: for a partner user, the resubmission form of a
-    returned report, or the report on the portal's agreement page; for staff, the agreement's page.
+    """Where the reporter reads a review's outcome: the correction form of a returned report (the
+    portal's for a partner user, staff's otherwise); an accepted one on the portal's list of the
+    agreement's reports for a partner user, at the commitment on the agreement's page for staff.
     """
     agreement = update.commitment.clause.agreement
-    if not update.reported_by.is_partner_user:
-        return reverse("agreements:detail", args=[agreement.reference]) + f"#commitment-{update.commitment_id}"
+    partner = update.reported_by.is_partner_user
     if update.status == ProgressStatus.RETURNED:
-        return reverse("portal:progress_resubmit", args=[update.pk])
+        return reverse("portal:progress_resubmit" if partner else "agreements:progress_resubmit", args=[update.pk])
+    if not partner:
+        return reverse("agreements:detail", args=[agreement.reference]) + f"#commitment-{update.commitment_id}"
     return reverse("portal:agreement", args=[agreement.reference]) + f"#progress-{update.pk}"

@@ -24,7 +24,7 @@ from accounts.permissions import partner_required
 from accounts.services import invitation_create, partner_user_set_active
 from agreements.amendments import standing
 from agreements.amendments.diff import change_groups, change_rows
-from agreements.forms import ProgressForm, ResubmitForm
+from agreements.forms import ProgressForm
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -36,14 +36,14 @@ from agreements.models import (
     CommitmentStatus,
     Party,
     ProgressComment,
-    ProgressStatus,
     ProgressUpdate,
     visible_q,
 )
-from agreements.progress import may_report, progress_report, progress_resubmit, removed_refusal
+from agreements.progress import may_report, progress_report, removed_refusal
 from agreements.signing.inbox import awaiting_signature
 from agreements.signing.services import signing_request_for_user
 from agreements.views.amendments import before_context
+from agreements.views.progress import resubmit_page
 from common import clock
 from reminders.models import Notification
 
@@ -263,30 +263,9 @@ def resubmit_progress(request, pk: int):
         pk=pk,
     )
     agreement = update.commitment.clause.agreement
-    if update.status != ProgressStatus.RETURNED:
-        messages.info(request, _("This progress report is not waiting for a correction."))
-        return redirect(reverse("portal:agreement", args=[agreement.reference]) + f"#progress-{update.pk}")
-    commitment = Commitment.objects.with_progress().select_related("clause__agreement").get(pk=update.commitment_id)
-    initial = {"amount": update.amount, "reported_on": update.reported_on, "note": update.note}
-    form = ResubmitForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            progress_resubmit(update=update, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
-            messages.success(request, _("Your corrected report was sent to the charity for review."))
-            return redirect(reverse("portal:agreement", args=[agreement.reference]) + f"#progress-{update.pk}")
-    elif request.method == "POST":
-        messages.error(request, _("Nothing was sent: correct the fields marked below."))
-    context = {
-        "update": update,
-        "commitment": commitment,
-        "form": form,
-        "comments": update.comments.select_related("author"),
-        "evidence": update.evidence.order_by("id"),
-    }
-    return render(request, "portal/resubmit_progress.html", context)
+    done_url = reverse("portal:agreement", args=[agreement.reference]) + f"#progress-{update.pk}"
+    sent = _("Your corrected report was sent to the charity for review.")
+    return resubmit_page(request, update, template="portal/resubmit_progress.html", done_url=done_url, sent=sent)
 
 
 @partner_required

@@ -6,16 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import editor_required, staff_required
 
-from ..forms import ProgressForm, ReviewForm
+from ..forms import ProgressForm, ResubmitForm, ReviewForm
 from ..models import Commitment, Evidence, ProgressComment, ProgressStatus, ProgressUpdate, visible_q
-from ..progress import progress_report, progress_review, removed_refusal
+from ..progress import progress_report, progress_resubmit, progress_review, removed_refusal
 
 
 def evidence_visible_to(user):
@@ -106,3 +107,45 @@ def report_progress(request, pk: int):
     elif request.method == "POST":
         messages.error(request, _("Nothing was saved: correct the fields marked below."))
     return render(request, "agreements/report_progress.html", {"commitment": commitment, "form": form})
+
+
+def resubmit_page(request, update: ProgressUpdate, *, template: str, done_url: str, sent: str) -> HttpResponse:
+    """The correction form of a returned report (staff's and the portal's): it keeps its evidence and thread.
+
+    Access is the caller's to check; `done_url` is where the report is read afterwards, `sent`
+    the message shown there.
+    """
+    if update.status != ProgressStatus.RETURNED:
+        messages.info(request, _("This progress report is not waiting for a correction."))
+        return redirect(done_url)
+    commitment = Commitment.objects.with_progress().select_related("clause__agreement").get(pk=update.commitment_id)
+    initial = {"amount": update.amount, "reported_on": update.reported_on, "note": update.note}
+    form = ResubmitForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            progress_resubmit(update=update, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, sent)
+            return redirect(done_url)
+    elif request.method == "POST":
+        messages.error(request, _("Nothing was sent: correct the fields marked below."))
+    context = {
+        "update": update,
+        "commitment": commitment,
+        "form": form,
+        "comments": update.comments.select_related("author"),
+        "evidence": update.evidence.order_by("id"),
+    }
+    return render(request, template, context)
+
+
+@editor_required
+def resubmit_progress(request, pk: int):
+    """Staff correct a returned report they made (the charity's own, or on a partner's behalf)."""
+    update = get_object_or_404(ProgressUpdate.objects.select_related("commitment__clause__agreement"), pk=pk)
+    agreement = update.commitment.clause.agreement
+    done_url = reverse("agreements:detail", args=[agreement.reference]) + f"#commitment-{update.commitment_id}"
+    sent = _("The corrected report is back in the list of progress to review.")
+    return resubmit_page(request, update, template="agreements/resubmit_progress.html", done_url=done_url, sent=sent)

@@ -96,6 +96,9 @@ def _pages(w) -> dict[str, list[tuple[str, str]]]:
         "agreements:progress_queue": [reverse("agreements:progress_queue")],
         "agreements:progress_review": [reverse("agreements:progress_review", args=[update.pk])],
         "agreements:report_progress": [reverse("agreements:report_progress", args=[commitment.pk])],
+        "agreements:progress_resubmit": [
+            reverse("agreements:progress_resubmit", args=[ProgressUpdate.objects.get(status="returned").pk])
+        ],
         "agreements:evidence_download": [reverse("agreements:evidence_download", args=[Evidence.objects.first().pk])],
         "agreements:detail": [reverse("agreements:detail", args=[r]) for r in references],
         "agreements:edit": [reverse("agreements:edit", args=[w.draft.reference])],

@@ -169,6 +169,7 @@ OBJECT_ARGS = {
     "agreements:signatory_resend": lambda w: [w.agreement.reference, w.signing_request.pk],
     "agreements:signatory_revoke": lambda w: [w.agreement.reference, w.signing_request.pk],
     "agreements:progress_review": lambda w: [w.update.pk],
+    "agreements:progress_resubmit": lambda w: [w.returned.pk],
     "agreements:report_progress": lambda w: [w.commitment.pk],
     "agreements:evidence_download": lambda w: [w.evidence.pk],
     "partners:detail": lambda w: [w.partner.pk],

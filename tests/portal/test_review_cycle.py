@@ -12,7 +12,14 @@ from django.urls import reverse
 
 from agreements.models import Commitment, CommitmentStatus, Evidence, ProgressComment, ProgressUpdate
 from reminders.models import Notification
-from tests.factories import AgreementFactory, ClauseFactory, CommitmentFactory, PartnerUserFactory, set_status
+from tests.factories import (
+    AgreementFactory,
+    ClauseFactory,
+    CommitmentFactory,
+    PartnerUserFactory,
+    StaffFactory,
+    set_status,
+)
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -256,3 +263,28 @@ def test_bad_resubmissions_are_refused_without_error_pages(client, college, data
     assert "لم يُرسل شيء" in response.content.decode()
     update.refresh_from_db()
     assert update.status == "returned"
+
+
+def test_staff_correct_a_returned_report_of_their_own_from_the_emailed_link(client, college):
+    agreement, commitment, _partner_user = college
+    reporter = StaffFactory(email="coordinator@charity.example")
+    client.force_login(reporter)
+    client.post(
+        reverse("agreements:report_progress", args=[commitment.pk]),
+        {"amount": 2, "reported_on": "2026-06-01", "files": [SimpleUploadedFile("sheet.pdf", PDF)]},
+    )
+    update = ProgressUpdate.objects.get()
+    client.force_login(agreement.owner)
+    review(client, update, "return", "التاريخ غير صحيح")
+    message = mail.outbox[-1]
+    assert message.to == ["coordinator@charity.example"]
+    client.force_login(reporter)
+    page = client.get(link_in(message))
+    assert page.status_code == 200 and page.resolver_match.view_name == "agreements:progress_resubmit"
+    assert "sheet.pdf" in page.content.decode()
+    response = client.post(link_in(message), {"amount": 2, "reported_on": "2026-05-30", "comment": "صححت التاريخ"})
+    assert response.status_code == 302
+    update.refresh_from_db()
+    assert (update.status, update.reported_on, update.evidence.count()) == ("submitted", datetime.date(2026, 5, 30), 1)
+    client.force_login(PartnerUserFactory(partner=agreement.partner))  # the staff page is not the portal's
+    assert client.get(link_in(message)).status_code == 404
