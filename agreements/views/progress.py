@@ -73,17 +73,18 @@ def progress_review_view(request, pk: int):
     if not form.is_valid():
         messages.error(request, _("Choose to accept or send back."))
         return redirect("agreements:progress_queue")
+    accept = form.cleaned_data["decision"] == "accept"
     try:
-        progress_review(
-            update=update,
-            accept=form.cleaned_data["decision"] == "accept",
-            comment=form.cleaned_data["comment"],
-            by=request.user,
-        )
+        progress_review(update=update, accept=accept, comment=form.cleaned_data["comment"], by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("The progress report was reviewed."))
+        messages.success(
+            request,
+            _("Accepted: the report now counts toward the target.")
+            if accept
+            else _("Sent back to the reporter with your comment."),
+        )
     return redirect("agreements:progress_queue")
 
 

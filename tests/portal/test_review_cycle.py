@@ -50,7 +50,9 @@ def report(client, commitment, amount=5, files=(), **extra):
 def review(client, update, decision, comment=""):
     with TestCase.captureOnCommitCallbacks(execute=True):
         return client.post(
-            reverse("agreements:progress_review", args=[update.pk]), {"decision": decision, "comment": comment}
+            reverse("agreements:progress_review", args=[update.pk]),
+            {"decision": decision, "comment": comment},
+            follow=True,
         )
 
 
@@ -72,7 +74,10 @@ def test_returned_report_is_corrected_and_resubmitted_keeping_its_evidence_then_
 
     # Staff send it back with a comment.
     client.force_login(staff)
-    review(client, update, "return", "أرفقوا كشف الحضور الموقّع")
+    assert (
+        "أُعيد التقرير إلى مُرسله مع تعليقك"
+        in review(client, update, "return", "أرفقوا كشف الحضور الموقّع").content.decode()
+    )
     update.refresh_from_db()
     assert update.status == "returned"
     assert progress(commitment) == (0, 0, 5)
@@ -118,7 +123,7 @@ def test_returned_report_is_corrected_and_resubmitted_keeping_its_evidence_then_
     assert 'data-testid="resubmitted"' in queue and 'data-testid="over-target"' not in queue
     assert "4 من 20 متدربًا" in queue  # what accepting it would make
 
-    review(client, update, "accept", "شكرًا")
+    assert "قُبل التقرير وصار يُحتسب ضمن المستهدف" in review(client, update, "accept", "شكرًا").content.decode()
     commitment.refresh_from_db()
     assert commitment.status == CommitmentStatus.IN_PROGRESS
     assert progress(commitment) == (4, 0, 0)
