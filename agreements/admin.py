@@ -24,6 +24,7 @@ from .models import (
     Attachment,
     Clause,
     Commitment,
+    ProgressComment,
     ProgressUpdate,
     ReferenceSequence,
     SigningRequest,
@@ -346,8 +347,22 @@ class CommitmentAdmin(ExportAdminMixin, LockedContentMixin, SimpleHistoryAdmin):
         return obj.clause.agreement
 
 
+class ProgressCommentInline(admin.TabularInline):
+    """The report's review thread, read only: it is written by the review cycle (agreements.progress)."""
+
+    model = ProgressComment
+    fields = ["created_at", "author", "kind", "text"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ProgressUpdate)
 class ProgressUpdateAdmin(ExportAdminMixin, admin.ModelAdmin):
+    inlines = [ProgressCommentInline]
     list_display = ["commitment", "agreement", "reported_on", "amount", "status", "reported_by"]
     list_filter = ["status", "commitment__clause__kind", "commitment__clause__agreement__partner"]
     search_fields = ["note", "commitment__description_ar", "commitment__clause__agreement__reference"]

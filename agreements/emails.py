@@ -7,7 +7,8 @@ from django.urls import reverse
 
 from common.mail import bilingual_message, send_bilingual
 
-from .models import SigningRequest
+from .models import ProgressComment, ProgressCommentKind, SigningRequest
+from .progress import review_outcome_path
 
 
 def send_signing_invitation(request: SigningRequest, token: str, *, reminder: bool = False) -> None:
@@ -156,5 +157,30 @@ def send_pdf_mismatch_notice(pdf, found: str) -> None:
             "pdf": pdf,
             "found": found,
             "link": settings.SITE_URL + reverse("agreements:detail", args=[agreement.reference]),
+        },
+    )
+
+
+def send_progress_review_email(comment: ProgressComment) -> None:
+    """The reporter of a progress report hears the decision, the comment and where to act on it."""
+    update = comment.update
+    commitment = update.commitment
+    accepted = comment.kind == ProgressCommentKind.ACCEPTED
+    if accepted:
+        subject_ar, subject_en = "قُبل تقرير الإنجاز", "Progress report accepted"
+    else:
+        subject_ar, subject_en = "أُعيد تقرير الإنجاز للتصحيح", "Progress report sent back"
+    send_bilingual(
+        subject_ar=f"{subject_ar}: {commitment.description_ar}",
+        subject_en=f"{subject_en}: {commitment.description_en or commitment.description_ar}",
+        to=[update.reported_by.email],
+        template="progress_reviewed",
+        context={
+            "comment": comment,
+            "update": update,
+            "commitment": commitment,
+            "agreement": commitment.clause.agreement,
+            "accepted": accepted,
+            "link": settings.SITE_URL + review_outcome_path(update),
         },
     )

@@ -538,6 +538,24 @@ class ProgressForm(forms.Form):
         label=_("Evidence (PDF, PNG or JPEG; up to 5 files)"),
         required=False,
     )
+    # Asked for when the amount would pass the target (agreements.progress._check_target).
+    confirm_over_target = forms.BooleanField(label=_("I confirm this exceeds the target"), required=False)
+
+
+class ResubmitForm(ProgressForm):
+    """A returned report, corrected: the same fields, prefilled, and a word on what changed."""
+
+    comment = forms.CharField(
+        label=_("What did you correct?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["files"].label = _("More evidence (the files already attached stay)")
+        self.order_fields(["amount", "reported_on", "note", "files", "comment", "confirm_over_target"])
 
 
 class ReviewForm(forms.Form):

@@ -7,8 +7,10 @@ both.
 
 from django.dispatch import Signal
 
-# A progress update was reported: kwargs `update` (ProgressUpdate), `by` (User).
+# A progress update was reported, or corrected and sent again: kwargs `update` (ProgressUpdate),
+# `by` (User), `resubmitted` (bool).
 progress_reported = Signal()
 
-# A progress update was accepted or sent back: kwargs `update` (ProgressUpdate), `accepted` (bool).
+# A progress update was accepted or sent back: kwargs `update` (ProgressUpdate), `accepted` (bool),
+# `comment` (the ProgressComment recording the decision).
 progress_reviewed = Signal()

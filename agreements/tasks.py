@@ -66,6 +66,22 @@ def notify_pdf_mismatch(self, signed_pdf_id: int, found: str) -> None:
             send_pdf_mismatch_notice(pdf, found)
 
 
+@shared_task(bind=True, max_retries=MAIL_MAX_RETRIES)
+def send_progress_review(self, comment_id: int) -> None:
+    """Tell the reporter of a progress report that it was accepted or sent back, with the comment."""
+    from .emails import send_progress_review_email
+    from .models import ProgressComment
+
+    comment = (
+        ProgressComment.objects.select_related("update__commitment__clause__agreement", "update__reported_by", "author")
+        .filter(pk=comment_id)
+        .first()
+    )
+    if comment is not None:
+        with retrying_mail(self):
+            send_progress_review_email(comment)
+
+
 class RecordPdfFailure(OutboxTask):
     """The final failure of the PDF job is stored on the agreement for staff to see."""
 

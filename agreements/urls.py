@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.agreement_edit, name="create"),
     path("progress/", progress.progress_queue, name="progress_queue"),
     path("progress/<int:pk>/review/", progress.progress_review_view, name="progress_review"),
+    path("progress/<int:pk>/resubmit/", progress.resubmit_progress, name="progress_resubmit"),
     path("commitments/<int:pk>/report/", progress.report_progress, name="report_progress"),
     path("evidence/<int:pk>/", progress.evidence_download, name="evidence_download"),
     path("<str:reference>/", views.agreement_detail, name="detail"),

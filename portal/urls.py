@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("commitments/", views.commitments, name="commitments"),
     path("commitments/<int:pk>/report/", views.report_progress, name="report_progress"),
+    path("progress/<int:pk>/resubmit/", views.resubmit_progress, name="progress_resubmit"),
     path("agreements/<str:reference>/", views.agreement, name="agreement"),
     path("agreements/<str:reference>/amendments/<int:number>/", views.amendment, name="amendment"),
     path("agreements/<str:reference>/amendments/<int:number>/before/", views.amendment_before, name="amendment_before"),

@@ -35,12 +35,15 @@ from agreements.models import (
     Commitment,
     CommitmentStatus,
     Party,
+    ProgressComment,
     ProgressUpdate,
+    visible_q,
 )
 from agreements.progress import may_report, progress_report, removed_refusal
 from agreements.signing.inbox import awaiting_signature
 from agreements.signing.services import signing_request_for_user
 from agreements.views.amendments import before_context
+from agreements.views.progress import resubmit_page
 from common import clock
 from reminders.models import Notification
 
@@ -167,7 +170,7 @@ def agreement(request, reference: str):
     updates = (
         ProgressUpdate.objects.filter(commitment__clause__agreement=agreement)
         .select_related("commitment", "reported_by")
-        .prefetch_related("evidence")
+        .prefetch_related("evidence", Prefetch("comments", queryset=ProgressComment.objects.select_related("author")))
         .order_by("-reported_on", "-id")
     )
     amendments = list(agreement.amendments.all())
@@ -248,6 +251,21 @@ def report_progress(request, pk: int):
     elif request.method == "POST":
         messages.error(request, _("Nothing was sent: correct the fields marked below."))
     return render(request, "portal/report_progress.html", {"commitment": commitment, "form": form})
+
+
+@partner_required
+def resubmit_progress(request, pk: int):
+    """A returned report of the partner's, corrected and sent again; its evidence and thread stay."""
+    update = get_object_or_404(
+        ProgressUpdate.objects.filter(
+            visible_q(request.user, prefix="commitment__clause__agreement__"), commitment__party=Party.PARTNER
+        ).select_related("commitment__clause__agreement", "reported_by"),
+        pk=pk,
+    )
+    agreement = update.commitment.clause.agreement
+    done_url = reverse("portal:agreement", args=[agreement.reference]) + f"#progress-{update.pk}"
+    sent = _("Your corrected report was sent to the charity for review.")
+    return resubmit_page(request, update, template="portal/resubmit_progress.html", done_url=done_url, sent=sent)
 
 
 @partner_required

@@ -7,26 +7,27 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from agreements.progress import review_outcome_path
 from agreements.signals import progress_reported, progress_reviewed
 from common.counting import counted
 
-from .links import agreement_path
 from .models import Notification, ReminderKind
 
 
 @receiver(progress_reported, dispatch_uid="reminders.progress_reported")
-def notify_owner_of_progress(sender, *, update, by, **kwargs) -> None:
-    """The agreement's owner hears of each progress report, unless they reported it."""
+def notify_owner_of_progress(sender, *, update, by, resubmitted=False, **kwargs) -> None:
+    """The agreement's owner hears of each progress report (and each one sent again), unless they reported it."""
     commitment = update.commitment
     agreement = commitment.clause.agreement
     owner = agreement.owner
     if owner.pk == by.pk:
         return
     with translation.override("ar"):
-        title = _("%(who)s reported progress on “%(commitment)s”") % {
-            "who": by.display_name,
-            "commitment": commitment.description_ar,
-        }
+        title = (
+            _("%(who)s corrected and sent again a progress report on “%(commitment)s”")
+            if resubmitted
+            else _("%(who)s reported progress on “%(commitment)s”")
+        ) % {"who": by.display_name, "commitment": commitment.description_ar}
         amount = counted(update.amount, commitment.unit)
     Notification.notify(
         users=[owner],
@@ -40,7 +41,7 @@ def notify_owner_of_progress(sender, *, update, by, **kwargs) -> None:
 
 
 @receiver(progress_reviewed, dispatch_uid="reminders.progress_reviewed")
-def notify_reporter_of_review(sender, *, update, accepted, **kwargs) -> None:
+def notify_reporter_of_review(sender, *, update, accepted, comment, **kwargs) -> None:
     """The reporter hears whether the report was accepted or sent back, with the comment."""
     commitment = update.commitment
     agreement = commitment.clause.agreement
@@ -50,14 +51,12 @@ def notify_reporter_of_review(sender, *, update, accepted, **kwargs) -> None:
             if accepted
             else _("Your progress report was sent back: %(commitment)s")
         ) % {"commitment": commitment.description_ar}
-    reporter = update.reported_by
-    # A partner user opens the commitment in the portal; staff on the staff page.
-    url = agreement_path(agreement.reference, partner=reporter.is_partner_user, commitment_id=commitment.pk)
     Notification.notify(
-        users=[reporter],
+        users=[update.reported_by],
         kind=ReminderKind.PROGRESS_REVIEWED,
         title=title,
-        body=update.review_comment,
-        url=url,
+        body=comment.text,
+        # A partner user opens the returned report's form, or the accepted report; staff the agreement's page.
+        url=review_outcome_path(update),
         agreement=agreement,
     )

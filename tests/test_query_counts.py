@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agreements.models import Agreement
+from agreements.models import Agreement, Commitment
 from partners.models import CharityProfile
 from tests.factories import (
     AgreementFactory,
@@ -121,3 +121,25 @@ def test_portal_agreement_page_uses_the_same_queries_at_5_and_50_clauses(client)
     small_count = count_queries(client, reverse("portal:agreement", args=[small.reference]))
     large_count = count_queries(client, reverse("portal:agreement", args=[large.reference]))
     assert small_count == large_count <= 10
+
+
+def test_progress_review_queue_uses_the_same_queries_at_2_and_30_reports(staff_client):
+    from agreements.models import ProgressComment, ProgressUpdate
+
+    def reports(n: int) -> None:
+        for commitment in Commitment.objects.filter(updates=None).order_by("id")[:n]:
+            update = ProgressUpdate.objects.create(
+                commitment=commitment, reported_on="2026-06-01", amount=3, reported_by=commitment.clause.agreement.owner
+            )
+            ProgressComment.objects.create(update=update, author=update.reported_by, kind="resubmitted", text="t")
+
+    agreement_with_clauses(clauses=2, status="active")
+    reports(2)
+    url = reverse("agreements:progress_queue")
+    small = count_queries(staff_client, url)
+    agreement_with_clauses(clauses=30, status="active")
+    reports(30)
+    # session, user, groups, then: the reports with commitment, agreement, partner and reporter;
+    # their evidence; their comments with authors; the commitments' accepted and pending sums.
+    assert ProgressUpdate.objects.count() == 32
+    assert count_queries(staff_client, url) == small <= 10

@@ -37,6 +37,7 @@ from .documents import (
     SignedPdf,
     attachment_upload_to,
 )
+from .progress import ProgressComment, ProgressCommentKind
 from .signing import (
     OPEN_SIGNING_STATUSES,
     AuditEvent,
@@ -72,6 +73,8 @@ __all__ = [
     "Party",
     "PdfKind",
     "PdfStatus",
+    "ProgressComment",
+    "ProgressCommentKind",
     "ProgressStatus",
     "ProgressUpdate",
     "ReferenceSequence",

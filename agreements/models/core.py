@@ -549,6 +549,10 @@ def accepted_progress(prefix: str = "") -> Sum:
     return Sum(f"{prefix}updates__amount", filter=Q(**{f"{prefix}updates__status": ProgressStatus.ACCEPTED}))
 
 
+def _progress_in(status: str, prefix: str = "") -> Sum:
+    return Sum(f"{prefix}updates__amount", filter=Q(**{f"{prefix}updates__status": status}))
+
+
 def overdue_q(prefix: str = "", today: datetime.date | None = None) -> Q:
     """Overdue: past its due date, neither achieved nor cancelled (`Commitment.is_overdue`).
 
@@ -565,8 +569,16 @@ class CommitmentQuerySet(models.QuerySet):
         return self.filter(visible_q(user, prefix="clause__agreement__"))
 
     def with_progress(self) -> CommitmentQuerySet:
-        """Annotate `achieved`: accepted progress (see `accepted_progress`), 0 when none."""
-        return self.annotate(achieved=Coalesce(accepted_progress(), 0))
+        """Annotate `achieved`: accepted progress (see `accepted_progress`), 0 when none.
+
+        Also `pending` (reports awaiting review) and `returned` (sent back for correction):
+        shown apart from the progress, never counted in it.
+        """
+        return self.annotate(
+            achieved=Coalesce(accepted_progress(), 0),
+            pending=Coalesce(_progress_in(ProgressStatus.SUBMITTED), 0),
+            returned=Coalesce(_progress_in(ProgressStatus.RETURNED), 0),
+        )
 
     def current(self) -> CommitmentQuerySet:
         """Commitments in the agreement's text now: not removed by an amendment in force.
@@ -667,11 +679,28 @@ class Commitment(ChoiceDisplayMixin, models.Model):
         """
         return min(100, int(self.achieved * 100 / self.target_quantity))
 
+    def would_pass_target(self, amount: int) -> bool:
+        """True when `amount` more on top of the accepted progress would pass the target.
+
+        Asked of the partner (who confirms it) when reporting or resubmitting, and shown
+        to the reviewer as a badge. Needs `achieved` (`Commitment.objects.with_progress()`).
+        """
+        return self.achieved + amount > self.target_quantity
+
 
 class ProgressStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     ACCEPTED = "accepted", _("Accepted")
     RETURNED = "returned", _("Returned")
+
+
+# The review cycle, the one place its moves are written: staff accept or return a
+# submitted report; the partner corrects a returned one and submits it again.
+PROGRESS_TRANSITIONS = {
+    ProgressStatus.SUBMITTED: {ProgressStatus.ACCEPTED, ProgressStatus.RETURNED},
+    ProgressStatus.RETURNED: {ProgressStatus.SUBMITTED},
+    ProgressStatus.ACCEPTED: set(),
+}
 
 
 class ProgressUpdate(ChoiceDisplayMixin, models.Model):
@@ -701,7 +730,8 @@ class ProgressUpdate(ChoiceDisplayMixin, models.Model):
         verbose_name=_("reviewed by"),
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
-    review_comment = models.TextField(_("review comment"), blank=True, validators=[MaxLengthValidator(CLAUSE_TEXT_MAX)])
+    # The reporter confirmed that the amount passes the commitment's target (`Commitment.would_pass_target`).
+    over_target_confirmed = models.BooleanField(_("confirmed over the target"), default=False)
     # Reported after the agreement's end date, in the final report's grace period.
     late = models.BooleanField(_("late"), default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -716,6 +746,14 @@ class ProgressUpdate(ChoiceDisplayMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.commitment_id}: +{self.amount}"
+
+    def move_to(self, status: str) -> None:
+        """Set the new status, or raise ValidationError if the review cycle does not allow the move."""
+        if status not in PROGRESS_TRANSITIONS[self.status]:
+            if self.status == ProgressStatus.SUBMITTED:
+                raise ValidationError(_("This progress report is waiting for review."), code="transition")
+            raise ValidationError(_("This progress report was already reviewed."), code="transition")
+        self.status = status
 
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:

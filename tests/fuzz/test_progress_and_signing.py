@@ -77,6 +77,35 @@ def test_progress_review(world):
     run()
 
 
+def resubmit_post():
+    return progress_post().map(lambda data: {**data, "comment": "صححنا", "confirm_over_target": "on"})
+
+
+@covers("portal:progress_resubmit")
+def test_partner_resubmit_progress(world):
+    @given(
+        pk=st.one_of(st.just(world.returned_update_id), st.integers(0, 2**31 - 1)),
+        user=st.sampled_from([world.partner_admin, world.partner_member]),
+        data=st.one_of(resubmit_post(), progress_post()),
+    )
+    def run(pk, user, data):
+        exercise(world.login(user), "POST", reverse("portal:progress_resubmit", args=[pk]), data)
+
+    run()
+
+
+@covers("agreements:progress_resubmit")
+def test_staff_resubmit_progress(world):
+    @given(
+        pk=st.one_of(st.just(world.returned_update_id), st.integers(0, 2**31 - 1)),
+        data=st.one_of(resubmit_post(), progress_post()),
+    )
+    def run(pk, data):
+        exercise(world.login(world.staff), "POST", reverse("agreements:progress_resubmit", args=[pk]), data)
+
+    run()
+
+
 def sign_or_decline(world):
     good = {
         "action": "sign",

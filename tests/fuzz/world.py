@@ -41,6 +41,7 @@ class World:
     partner_commitment: Commitment
     charity_commitment: Commitment
     submitted_update_id: int
+    returned_update_id: int
     invitation: Invitation
 
     @property
@@ -80,6 +81,7 @@ def build_world() -> World:
 
     partner_commitment = Commitment.objects.filter(clause__agreement=active, party=Party.PARTNER).first()
     update = factories.ProgressUpdateFactory(commitment=partner_commitment, status=ProgressStatus.SUBMITTED)
+    returned = factories.ProgressUpdateFactory(commitment=partner_commitment, status=ProgressStatus.RETURNED)
 
     partner_admin = factories.PartnerUserFactory(partner=partner, is_partner_admin=True)
     partner_member = factories.PartnerUserFactory(partner=partner)
@@ -116,5 +118,6 @@ def build_world() -> World:
         partner_commitment=partner_commitment,
         charity_commitment=charity_commitment,
         submitted_update_id=update.pk,
+        returned_update_id=returned.pk,
         invitation=invitation,
     )

@@ -85,7 +85,7 @@ def _route_names(resolver: URLResolver | None = None, prefix: str = "") -> set[s
 
 def _pages(w) -> dict[str, list[tuple[str, str]]]:
     """(who, url) for every named route, by route name."""
-    update = ProgressUpdate.objects.first()
+    update = ProgressUpdate.objects.filter(status="submitted").first()
     commitment = Commitment.objects.filter(clause__agreement=w.active).first()
     references = [a.reference for a in (w.draft, w.pending, w.declined, w.active)]
     active = w.active.reference
@@ -96,6 +96,9 @@ def _pages(w) -> dict[str, list[tuple[str, str]]]:
         "agreements:progress_queue": [reverse("agreements:progress_queue")],
         "agreements:progress_review": [reverse("agreements:progress_review", args=[update.pk])],
         "agreements:report_progress": [reverse("agreements:report_progress", args=[commitment.pk])],
+        "agreements:progress_resubmit": [
+            reverse("agreements:progress_resubmit", args=[ProgressUpdate.objects.get(status="returned").pk])
+        ],
         "agreements:evidence_download": [reverse("agreements:evidence_download", args=[Evidence.objects.first().pk])],
         "agreements:detail": [reverse("agreements:detail", args=[r]) for r in references],
         "agreements:edit": [reverse("agreements:edit", args=[w.draft.reference])],
@@ -133,6 +136,8 @@ def _pages(w) -> dict[str, list[tuple[str, str]]]:
     pages["portal:home"] = [("partner", reverse("portal:home"))]
     pages["portal:commitments"] = [("partner", reverse("portal:commitments"))]
     pages["portal:report_progress"] = [("partner", reverse("portal:report_progress", args=[commitment.pk]))]
+    returned = ProgressUpdate.objects.get(status="returned")
+    pages["portal:progress_resubmit"] = [("partner", reverse("portal:progress_resubmit", args=[returned.pk]))]
     pages["portal:agreement"] = [("partner", reverse("portal:agreement", args=[r])) for r in references]
     pages["portal:team"] = [("partner", reverse("portal:team"))]
     pages["portal:amendment"] = []  # a draft is not shown to the partner: fetched below, once in force

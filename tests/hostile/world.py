@@ -31,7 +31,7 @@ from django.urls import reverse
 from accounts.models import STAFF_READONLY
 from agreements.amendments.content import ClauseState, Content, changes_between, content_of
 from agreements.lifecycle import transition
-from agreements.models import Agreement, Amendment, Attachment, Evidence, ProgressUpdate
+from agreements.models import Agreement, Amendment, Attachment, Evidence, ProgressComment, ProgressUpdate
 from partners.models import CharityProfile
 from reminders.calendar import feed_issue
 from reminders.models import Notification, Reminder, ReminderKind
@@ -236,6 +236,17 @@ def hostile_world(client) -> World:
         content_type="image/png",
         size=4,
     )
+    # A report sent back, corrected and sent back again: its thread on the portal's correction page.
+    returned = ProgressUpdate.objects.create(
+        commitment=update.commitment,
+        reported_on=datetime.date(2026, 6, 2),
+        amount=2,
+        reported_by=partner_user,
+        status="returned",
+        reviewed_by=staff,
+    )
+    for author, kind in ((staff, "returned"), (partner_user, "resubmitted"), (staff, "returned")):
+        ProgressComment.objects.create(update=returned, author=author, kind=kind, text="t")
     Reminder.objects.create(
         key="hostile-renewal",
         kind=ReminderKind.RENEWAL,

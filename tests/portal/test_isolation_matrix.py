@@ -17,7 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agreements.amendments.content import content_of, content_to_json
 from agreements.models import Agreement, Amendment, Attachment, Evidence, ProgressUpdate, SignedPdf, SigningRequest
-from agreements.progress import progress_report
+from agreements.progress import progress_report, progress_review
 from reminders.models import Notification
 from spreadsheets.models import ExportJob
 from tests.factories import (
@@ -45,6 +45,7 @@ class World:
     contact: object
     attachment: object
     update: object
+    returned: object
     evidence: object
     signing_request: object
     user: object
@@ -90,6 +91,10 @@ def build_partner(label: str, staff) -> World:
         note=f"ملاحظة {label} السرية",
         files=[SimpleUploadedFile(f"evidence-{label}-secret.pdf", PDF)],
     )
+    returned = progress_report(
+        commitment=commitment, by=user, amount=2, reported_on=datetime.date(2026, 6, 2), note="", files=[]
+    )
+    progress_review(update=returned, accept=False, comment=f"تعليق {label} السري", by=staff)
     notification = Notification.objects.create(user=user, kind="renewal", title=f"تنبيه {label} السري")
     # In force, so its partner's users see it, its diff and the text before it (arranged directly).
     Amendment.objects.create(
@@ -118,6 +123,7 @@ def build_partner(label: str, staff) -> World:
         f"تنبيه {label} السري",
         f"تعديل {label} السري",
         f"التزام {label} السري",
+        f"تعليق {label} السري",
     ]
     return World(
         partner=partner,
@@ -126,6 +132,7 @@ def build_partner(label: str, staff) -> World:
         contact=contact,
         attachment=attachment,
         update=update,
+        returned=returned,
         evidence=Evidence.objects.get(update=update),
         signing_request=signing_request,
         user=user,
@@ -162,6 +169,7 @@ OBJECT_ARGS = {
     "agreements:signatory_resend": lambda w: [w.agreement.reference, w.signing_request.pk],
     "agreements:signatory_revoke": lambda w: [w.agreement.reference, w.signing_request.pk],
     "agreements:progress_review": lambda w: [w.update.pk],
+    "agreements:progress_resubmit": lambda w: [w.returned.pk],
     "agreements:report_progress": lambda w: [w.commitment.pk],
     "agreements:evidence_download": lambda w: [w.evidence.pk],
     "partners:detail": lambda w: [w.partner.pk],
@@ -174,6 +182,7 @@ OBJECT_ARGS = {
     "portal:amendment": lambda w: [w.agreement.reference, 1],
     "portal:amendment_before": lambda w: [w.agreement.reference, 1],
     "portal:report_progress": lambda w: [w.commitment.pk],
+    "portal:progress_resubmit": lambda w: [w.returned.pk],
     "portal:team_active": lambda w: [w.user.pk],
     "signing:link": lambda w: ["x" * 43],
     "accounts:invitation": lambda w: ["y" * 43],
@@ -289,19 +298,24 @@ def test_nothing_changed_after_partner_a_tried_every_url_on_partner_b(client, wo
         theirs.agreement.status,
         theirs.user.is_active,
         ProgressUpdate.objects.get(pk=theirs.update.pk).status,
+        list(ProgressUpdate.objects.filter(pk=theirs.returned.pk).values_list("status", "amount", "note")),
         SigningRequest.objects.get(pk=theirs.signing_request.pk).status,
         Notification.objects.get(pk=theirs.notification.pk).read_at,
         list(Amendment.objects.filter(agreement=theirs.agreement).values_list("number", "status", "changes")),
     )
     client.force_login(mine.admin_user)
     for name in url_names():
-        client.post(url_for(name, theirs), {"active": "0", "decision": "accept", "reason": "x", "on": "2026-06-01"})
+        client.post(
+            url_for(name, theirs),
+            {"active": "0", "decision": "accept", "reason": "x", "on": "2026-06-01", "amount": "1", "note": "x"},
+        )
     theirs.agreement.refresh_from_db()
     theirs.user.refresh_from_db()
     after = (
         theirs.agreement.status,
         theirs.user.is_active,
         ProgressUpdate.objects.get(pk=theirs.update.pk).status,
+        list(ProgressUpdate.objects.filter(pk=theirs.returned.pk).values_list("status", "amount", "note")),
         SigningRequest.objects.get(pk=theirs.signing_request.pk).status,
         Notification.objects.get(pk=theirs.notification.pk).read_at,
         list(Amendment.objects.filter(agreement=theirs.agreement).values_list("number", "status", "changes")),

@@ -149,14 +149,15 @@ def test_progress_review_notifications_open_the_commitment_where_the_reporter_ca
     agreement, partner_user, commitment = partner_agreement(ends=D(2027, 12, 31), commitment_due=D(2027, 6, 30))
     staff_reporter = StaffFactory()
     reviewer = agreement.owner
-    for reporter, page in (
-        (partner_user, f"/portal/agreements/{agreement.reference}/"),
-        (staff_reporter, f"/agreements/{agreement.reference}/"),
+    for reporter, page, anchor in (
+        # A partner user opens the accepted report itself in the portal's list of reports.
+        (partner_user, f"/portal/agreements/{agreement.reference}/", "progress-{update}"),
+        (staff_reporter, f"/agreements/{agreement.reference}/", f"commitment-{commitment.pk}"),
     ):
         update = ProgressUpdateFactory(commitment=commitment, reported_by=reporter, status="submitted")
         progress_review(update=update, accept=True, comment="", by=reviewer)
         notification = Notification.objects.get(user=reporter, kind=ReminderKind.PROGRESS_REVIEWED)
-        assert notification.url == f"{page}#commitment-{commitment.pk}"
+        assert notification.url == f"{page}#{anchor.format(update=update.pk)}"
         client.force_login(reporter)
         assert client.get(page).status_code == 200
 

@@ -81,7 +81,7 @@ def allow_changes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0014_signing_identity_order")]
+    dependencies = [("agreements", "0017_remove_progressupdate_review_comment")]
 
     operations = [
         migrations.AddField(
