@@ -323,3 +323,47 @@ def test_the_inbox_lists_what_awaits_a_signatory_whose_turn_has_come(client):
     portal_home = page_text(other.get(reverse("portal:home")))
     assert 'data-testid="awaiting-signature"' in portal_home
     assert reverse("agreements:sign", args=[agreement.reference]) in portal_home
+
+
+def _end_by(way: str, agreement, request, other_client):
+    """End a signing link the way staff, the signatory or time end it."""
+    staff = StaffFactory()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        if way == "sign":  # the signatory signs in another tab, then posts again from this one
+            other_client.post(reverse(PAGE), sign_post(agreement.content_hash))
+        elif way == "decline":
+            other_client.post(reverse(PAGE), {"action": "decline", "reason": "لا نوافق على البند الثاني"})
+        elif way == "revoke":
+            signing_services.signing_revoke(signing_request=request, by=staff)
+        elif way == "resend":
+            signing_services.signing_resend(signing_request=request, by=staff)
+        elif way == "recall":
+            transition(agreement, "recall", by=staff)
+
+
+@pytest.mark.parametrize("way", ["sign", "decline", "revoke", "resend", "recall", "expiry"])
+def test_every_way_a_link_ends_ends_the_browser_session_it_opened(way, settings):
+    """A browser that opened the link (and typed its code) before the link ended can no longer
+    sign from it: the session remembers the token, and the request's current token must match."""
+    agreement, _contact, _chairman = sent_agreement()
+    token = token_sent_to(PARTNER)
+    before = Client()
+    open_link(before, token)
+    assert agreement.clauses.first().text_ar in page_text(before.get(reverse(PAGE)))
+    # Signing or declining happens in another tab of the same browser (the same session).
+    other = before
+    request = SigningRequest.objects.get(email=PARTNER)
+    later = datetime.datetime.now(datetime.UTC)
+    if way == "expiry":
+        later = request.token_expires_at + datetime.timedelta(minutes=1)
+    else:
+        _end_by(way, agreement, request, other)
+    status_before = SigningRequest.objects.get(pk=request.pk).status
+    with freeze_time(later):
+        gone = before.get(reverse(PAGE))
+        assert gone.status_code == 404
+        after = before.post(reverse(PAGE), sign_post(agreement.content_hash, name="ممثل الشريك"))
+    assert after.status_code == 404
+    assert SigningRequest.objects.get(pk=request.pk).status == status_before
+    signatures = AuditEvent.objects.filter(signing_request=request, kind="signed").count()
+    assert signatures == (1 if way == "sign" else 0)
