@@ -245,7 +245,7 @@ def test_download_is_for_staff_and_the_partners_own_users_only(client):
     client.force_login(PartnerUserFactory(partner=amendment.agreement.partner))
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content) == _pdf(amendment, "addendum", "ar")
+    assert response.content == _pdf(amendment, "addendum", "ar")
     consolidated = reverse("agreements:amendment_pdf", args=[reference, 1, "consolidated", "en"])
     assert client.get(consolidated).status_code == 200
     assert client.get(reverse("agreements:amendment_pdf", args=[reference, 1, "agreement", "ar"])).status_code == 404

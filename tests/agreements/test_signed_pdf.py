@@ -102,7 +102,7 @@ def test_download_is_checked_and_never_public(client):
     client.force_login(PartnerUserFactory(partner=agreement.partner))
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response.content.startswith(b"%PDF")
     client.force_login(PartnerUserFactory())
     assert client.get(url).status_code == 404
     assert client.get(reverse("agreements:pdf_language", args=[agreement.reference, "en"])).status_code == 404
