@@ -550,6 +550,10 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Each import runs in one transaction: a file with an error imports nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
+# Spreadsheet imports in admin: refused past this many rows, or bytes once unpacked (an XLSX
+# is a zip: a small upload can unpack to far more), before any parsing.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 5000)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 # --- Signed PDF -----------------------------------------------------------------------
 

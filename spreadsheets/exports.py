@@ -28,7 +28,7 @@ from import_export.admin import ExportMixin, ImportExportMixin
 
 from outbox.services import outbox_enqueue
 
-from .formats import EXPORT_FORMATS, IMPORT_FORMATS
+from .formats import EXPORT_FORMATS, IMPORT_FORMATS, ImportRefused
 from .models import ExportJob, ExportStatus
 
 logger = logging.getLogger(__name__)
@@ -64,6 +64,13 @@ class ImportExportAdminMixin(ImportExportMixin, ExportAdminMixin):
     """Export as above, plus import from a spreadsheet with a preview and row-level errors."""
 
     import_formats = IMPORT_FORMATS
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        """A file refused for its size (or not an XLSX) says why, in the page's language."""
+        if isinstance(e, ImportRefused):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
 
 def _lists(query: QueryDict) -> dict[str, list[str]]:

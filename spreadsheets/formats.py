@@ -17,10 +17,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.utils.translation import get_language_bidi
+from django.conf import settings
+from django.utils.translation import get_language_bidi, ngettext
+from django.utils.translation import gettext as _
 from import_export.formats import base_formats
 
 BOM = "\ufeff"
@@ -128,5 +131,51 @@ class RtlXLSX(base_formats.XLSX):
         return write_xlsx(dataset.headers or [], dataset, title=dataset.title or "")
 
 
+class ImportRefused(ValueError):
+    """An upload refused before it is read (past IMPORT_MAX_BYTES unpacked or IMPORT_MAX_ROWS,
+    or not the format chosen); the message is for the person who uploaded it."""
+
+
+def _too_large() -> ImportRefused:
+    rows = settings.IMPORT_MAX_ROWS
+    return ImportRefused(
+        ngettext(
+            "The file is too large to import: at most %(rows)d row and %(megabytes)d MB of data once unpacked.",
+            "The file is too large to import: at most %(rows)d rows and %(megabytes)d MB of data once unpacked.",
+            rows,
+        )
+        % {"rows": rows, "megabytes": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+    )
+
+
+def _bounded_rows(dataset):
+    if len(dataset) > settings.IMPORT_MAX_ROWS:
+        raise _too_large()
+    return dataset
+
+
+class BoundedXLSX(base_formats.XLSX):
+    """Reads an upload only after checking what it unpacks to: an XLSX is a zip, and 515 KB of
+    it once held 115 MB of sheet XML that tied a web worker up until its timeout. The sizes the
+    zip declares are the most its reader will unpack."""
+
+    def create_dataset(self, in_stream):
+        try:
+            with zipfile.ZipFile(io.BytesIO(in_stream)) as archive:
+                unpacked = sum(member.file_size for member in archive.infolist())
+        except zipfile.BadZipFile:
+            raise ImportRefused(_("This is not an XLSX file.")) from None
+        if unpacked > settings.IMPORT_MAX_BYTES:
+            raise _too_large()
+        return _bounded_rows(super().create_dataset(in_stream))
+
+
+class BoundedCSV(base_formats.CSV):
+    def create_dataset(self, in_stream):
+        if len(in_stream) > settings.IMPORT_MAX_BYTES:
+            raise _too_large()
+        return _bounded_rows(super().create_dataset(in_stream))
+
+
 EXPORT_FORMATS = [RtlXLSX, BomCSV]
-IMPORT_FORMATS = [base_formats.XLSX, base_formats.CSV]
+IMPORT_FORMATS = [BoundedXLSX, BoundedCSV]

@@ -98,3 +98,50 @@ def test_valid_contact_import_sets_may_sign(admin_client):
     contact = Contact.objects.get()
     assert contact.partner == partner
     assert contact.can_sign is True
+
+
+def _xlsx(rows: int, padding: int = 0) -> bytes:
+    """A real XLSX of `rows` partner rows; `padding` bytes of zeros added inside the zip (they
+    compress to almost nothing: a small upload that unpacks large)."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(PARTNER_HEADERS)
+    for n in range(rows):
+        sheet.append([f"جمعية {n}", f"Association {n}", "non_profit", "القطيف", ""])
+    out = io.BytesIO()
+    book.save(out)
+    if padding:
+        with zipfile.ZipFile(out, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/media/padding.bin", b"\0" * padding)
+    return out.getvalue()
+
+
+def test_a_spreadsheet_that_unpacks_too_large_is_refused_before_it_is_read(admin_client, settings):
+    settings.IMPORT_MAX_BYTES = 5 * 1024 * 1024
+    bomb = _xlsx(3, padding=40 * 1024 * 1024)
+    assert len(bomb) < 200 * 1024  # small as uploaded
+    response = upload(admin_client, "admin:partners_partner_import", bomb, "partners.xlsx", "xlsx")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "الملف أكبر من أن يُستورد" in html and "5 ميغابايت" in html
+    assert Partner.objects.count() == 0
+
+
+def test_too_many_rows_are_refused_with_the_limit_named(admin_client, settings):
+    settings.IMPORT_MAX_ROWS = 50
+    response = upload(admin_client, "admin:partners_partner_import", _xlsx(51), "partners.xlsx", "xlsx")
+    assert "الملف أكبر من أن يُستورد" in response.content.decode() and "50 صفًا" in response.content.decode()
+    csv_rows = partners_csv([[f"جمعية {n}", "", "non_profit", "القطيف", ""] for n in range(51)])
+    response = upload(admin_client, "admin:partners_partner_import", csv_rows, "partners.csv", "csv")
+    assert "الملف أكبر من أن يُستورد" in response.content.decode()
+    # At the limit it reads as before.
+    assert (
+        "الملف أكبر"
+        not in upload(
+            admin_client, "admin:partners_partner_import", _xlsx(50), "partners.xlsx", "xlsx"
+        ).content.decode()
+    )
