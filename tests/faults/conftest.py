@@ -4,6 +4,8 @@ tests/stack.py for web, worker and beat."""
 
 from __future__ import annotations
 
+import functools
+import http.client
 import http.cookiejar
 import os
 import shutil
@@ -103,15 +105,31 @@ def stack_on_test_db(shared_database, tmp_path, _session_seal, _static_collected
         stack.stop_all()
 
 
+class _FromAddress(urllib.request.HTTPSHandler):
+    """https from a chosen local address (or the default one)."""
+
+    def __init__(self, *, context: ssl.SSLContext | None, source: str | None):
+        super().__init__(context=context)
+        self.source = source
+
+    def https_open(self, req):
+        if self.source is None:
+            return super().https_open(req)
+        connection = functools.partial(http.client.HTTPSConnection, source_address=(self.source, 0))
+        return self.do_open(connection, req, context=self._context)
+
+
 class Browser:
     """A person's HTTP session: cookies, CSRF token, Referer, like a browser sends them."""
 
-    def __init__(self, base_url: str, tls: ssl.SSLContext | None = None):
-        """`tls`: the authority to trust for an https `base_url` (the stack's Caddy)."""
+    def __init__(self, base_url: str, tls: ssl.SSLContext | None = None, source: str | None = None):
+        """`tls`: the authority to trust for an https `base_url` (the stack's Caddy); `source`:
+        the loopback address this person connects from (127.0.0.2, 127.0.0.3, …), so that
+        several people reach the proxy from different client addresses."""
         self.base_url = base_url
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), urllib.request.HTTPSHandler(context=tls)
+            urllib.request.HTTPCookieProcessor(self.jar), _FromAddress(context=tls, source=source)
         )
 
     def _open(self, request: urllib.request.Request) -> tuple[int, str]:
