@@ -53,6 +53,8 @@ class SignatureBlock:
     via: SigningChannel
     image_png: bytes | None = None
     typed_text: str = ""
+    # When a link signer proved their mailbox with the e-mailed code (None: not asked).
+    identity_checked_at: datetime.datetime | None = None
 
     def __post_init__(self) -> None:
         if self.party not in ("charity", "partner"):

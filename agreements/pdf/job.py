@@ -81,6 +81,7 @@ def _signature_blocks(agreement: Agreement, amendment: Amendment | None = None) 
                 via=signature.channel,
                 image_png=image,
                 typed_text=signature.typed_text,
+                identity_checked_at=signature.request.identity_checked_at,
             )
         )
     return blocks

@@ -381,6 +381,14 @@ def typed_size(text: str) -> str:
     return "l" if length <= 22 else "m" if length <= 32 else "s" if length <= 56 else "xs"
 
 
+def _via(block: SignatureBlock) -> str:
+    if block.via != "link":
+        return _("Through the portal account")
+    if block.identity_checked_at:
+        return _("Through the signing link, the e-mail address confirmed by a one-time code")
+    return _("Through the signing link")
+
+
 def _signature_view(block: SignatureBlock, *, organisation: str) -> _SignatureView:
     return _SignatureView(
         party=block.party,
@@ -393,7 +401,7 @@ def _signature_view(block: SignatureBlock, *, organisation: str) -> _SignatureVi
         ip=block.ip,
         user_agent=display_text(block.user_agent),
         method=_("Drawn signature") if block.method == "drawn" else _("Typed signature"),
-        via=_("Through the signing link") if block.via == "link" else _("Through the portal account"),
+        via=_via(block),
         image_uri=_png_data_uri(block.image_png) if block.method == "drawn" and block.image_png else "",
         typed_text=display_name(block.typed_text) if block.method == "typed" else "",
         typed_size=typed_size(block.typed_text) if block.method == "typed" else "l",

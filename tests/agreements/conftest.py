@@ -105,6 +105,7 @@ def make_signatures(*, charity_name: str = "أسامة الزاير", partner_na
             method="typed",
             via="link",
             typed_text=partner_name,
+            identity_checked_at=datetime.datetime(2026, 3, 16, 11, 4, 2, tzinfo=RIYADH),
         ),
     ]
 

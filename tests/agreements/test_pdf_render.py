@@ -96,6 +96,9 @@ def test_certificate_is_the_last_page_with_hash_and_how_each_party_signed(agreem
         assert value in certificate
     assert "2026-03-1610:42:05+0300" in certificate  # signing time, in Riyadh time
     assert "أرسلت" in certificate and "للتوقيع" in certificate  # the audit trail
+    # The link signer proved their mailbox with the e-mailed code; the account signer logged in.
+    assert squash("تأكيد البريد الإلكتروني برمز لمرة") in certificate
+    assert squash("عبر حسابه في البوابة") in certificate
 
 
 def test_english_pdf_is_left_to_right_with_english_title_and_page_x_of_y(agreement, pdf_pages):
