@@ -6,7 +6,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund \
  && for served in bootstrap/dist bootstrap-icons/font htmx.org/dist signature_pad/dist chart.js/dist \
-        @fontsource/aref-ruqaa @fontsource/ibm-plex-sans-arabic; do \
+        @fontsource/amiri @fontsource/ibm-plex-sans-arabic; do \
       mkdir -p "/served/$(dirname "$served")" && cp -r "node_modules/$served" "/served/$served"; \
     done
 

@@ -71,6 +71,7 @@ NOT_USER_TEXT = {
     "reports.ExportJob.sha256": "computed hash",
     "agreements.AuditEvent.prev_hash": "hash chain",
     "agreements.AuditEvent.hash": "hash chain",
+    "agreements.AuditEvent.key_id": "id of the audit key",
     "agreements.Agreement.audit_head": "hash chain",
     "agreements.Agreement.verification_code": "generated code, part of a URL",
     "agreements.HistoricalAgreement.verification_code": "generated code",
@@ -128,6 +129,15 @@ def fill_every_text_field() -> None:
             value = Value(value_for(label, f.max_length))
         by_model.setdefault(f.model, {})[f.name] = value
     for model, values in by_model.items():
+        if model._meta.label == "agreements.AuditEvent":
+            # The audit table refuses UPDATE (a trigger): written as a superuser past it would.
+            from django.db import connection
+
+            from tests.agreements.signing_helpers import triggers_off
+
+            with connection.cursor() as raw, triggers_off(raw):
+                model._base_manager.update(**values)
+            continue
         model._base_manager.update(**values)
     cache.clear()  # the charity profile is cached; update() does not clear it
 
