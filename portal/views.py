@@ -41,6 +41,7 @@ from agreements.progress import may_report, progress_report, removed_refusal
 from agreements.signing.inbox import awaiting_signature
 from agreements.signing.services import signing_request_for_user
 from agreements.views.amendments import before_context
+from agreements.views.search import results_page
 from common import clock
 from reminders.models import Notification
 
@@ -282,3 +283,9 @@ def team_member_active(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("portal:team")
+
+
+@partner_required
+def search(request):
+    """The same search as staff have, over what this partner user may see (agreements.search)."""
+    return results_page(request, action="portal:search")
