@@ -110,6 +110,8 @@ class Hit:
     snippet: str
     url: str
     detail: str = ""
+    # What was found, for tests and logs: "clause:<partner name>:<kind>", "partner:<name>"…
+    key: str = ""
 
 
 @dataclass
@@ -172,6 +174,7 @@ class _Agreements(_Kind):
             snippet=_snippet(query, title, summary, other, other_summary),
             url=url,
             detail=row.partner.name,
+            key=f"agreement:{row.partner.name_ar}",
         )
 
 
@@ -179,7 +182,7 @@ class _Clauses(_Kind):
     kind, label, staff_only = "clause", _("Clauses"), False
 
     def rows(self, user):
-        return Clause.objects.current().filter(visible_q(user, "agreement__")).select_related("agreement")
+        return Clause.objects.current().filter(visible_q(user, "agreement__")).select_related("agreement__partner")
 
     def hit(self, row, query, partner_user):
         agreement = row.agreement
@@ -190,6 +193,7 @@ class _Clauses(_Kind):
             snippet=_snippet(query, text, other),
             url=f"{url}#clause-{row.order}",
             detail=_bilingual(agreement, "title")[0],
+            key=f"clause:{agreement.partner.name_ar}:{row.kind}",
         )
 
 
@@ -208,6 +212,7 @@ class _Commitments(_Kind):
             snippet=_snippet(query, text, other),
             url=f"{url}#commitment-{row.pk}",
             detail=_bilingual(agreement, "title")[0],
+            key=f"commitment:{row.description_ar}",
         )
 
 
@@ -231,6 +236,7 @@ class _ProgressNotes(_Kind):
             snippet=_snippet(query, row.note, row.review_comment),
             url=url,
             detail=_bilingual(commitment, "description")[0],
+            key=f"progress:{commitment.description_ar}",
         )
 
 
@@ -248,6 +254,7 @@ class _Amendments(_Kind):
             snippet=_snippet(query, text, title, other, other_title),
             url=reverse("agreements:amendment", args=[row.agreement.reference, row.number]),
             detail=_bilingual(row.agreement, "title")[0],
+            key=f"amendment:{row.agreement.reference}/{row.number}",
         )
 
 
@@ -264,6 +271,7 @@ class _Partners(_Kind):
             snippet=_snippet(query, name, other, row.city),
             url=reverse("partners:detail", args=[row.pk]),
             detail=row.get_sector_display(),
+            key=f"partner:{row.name_ar}",
         )
 
 
@@ -281,6 +289,7 @@ class _Contacts(_Kind):
             snippet=_snippet(query, name, other, title, other_title, row.email),
             url=reverse("partners:detail", args=[row.partner_id]),
             detail=row.partner.name,
+            key=f"contact:{row.name_ar}",
         )
 
 

@@ -97,6 +97,10 @@ def word_terms(word: str) -> tuple[str, ...]:
     variants = [word]
     if word[0] in "وف" and len(word) >= 4:
         variants.append(word[1:])  # «والتدريب», «وتمكين»: the conjunction, or the word's own letter
+    if word.startswith("ي") and len(word) >= 5:
+        variants.append(word[1:])  # the imperfect's prefix: «يتبادل» meets «تبادل»
+    if word.endswith("ات") and len(word) >= 5:
+        variants.append(word[:-2])  # the stemmer keeps «ات» on a bare plural: «ندوات», «دورات»
     for variant in list(variants):
         # The article the stemmer keeps on short words («الكلية»): tried without it as well.
         for article in ("بال", "كال", "فال", "ال", "لل"):
