@@ -338,7 +338,7 @@ def agreements_matching(queryset: QuerySet, text: str) -> QuerySet:
     """
     query = parse_query(text)
     if not query:
-        return queryset.none()
+        return queryset.none().annotate(rank=Value(0.0))
     for group in query.groups:
         word = Query(text="", groups=(group,))
         found = (
