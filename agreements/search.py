@@ -76,19 +76,10 @@ def matching(queryset: QuerySet, query: Query, *, fallback: bool = False) -> Que
     if _postgres():
         if fallback:
             terms = sorted(query.all_terms)
-            condition = " OR ".join(["{t}.search_text %%> %s"] * len(terms))
-            score = "GREATEST(" + ", ".join(["word_similarity(%s, {t}.search_text)"] * len(terms)) + ")"
-            return (
-                queryset.filter(_sql(f"({condition})", terms, BooleanField()))
-                .annotate(rank=_sql(score, terms, FloatField()))
-                .order_by("-rank", "-pk")
-            )
-        tsquery = query.tsquery()
-        return (
-            queryset.filter(_sql("{t}.search_vector @@ to_tsquery('simple', %s)", [tsquery], BooleanField()))
-            .annotate(rank=_sql("ts_rank_cd({t}.search_vector, to_tsquery('simple', %s))", [tsquery], FloatField()))
-            .order_by("-rank", "-pk")
-        )
+            condition = _sql("(" + " OR ".join(["{t}.search_text %%> %s"] * len(terms)) + ")", terms, BooleanField())
+        else:
+            condition = _sql("{t}.search_vector @@ to_tsquery('simple', %s)", [query.tsquery()], BooleanField())
+        return queryset.filter(condition).annotate(rank=_rank(query, fallback=fallback)).order_by("-rank", "-pk")
     if fallback:
         condition = Q()
         for term in query.all_terms:
@@ -96,6 +87,28 @@ def matching(queryset: QuerySet, query: Query, *, fallback: bool = False) -> Que
                 condition |= Q(search_text__contains=term)
         return queryset.filter(condition or Q(pk__in=[])).annotate(rank=Value(0.0)).order_by("-pk")
     return queryset.filter(_sqlite_match(query)).annotate(rank=Value(0.0)).order_by("-pk")
+
+
+def _rank(query: Query, *, fallback: bool) -> _OnTable:
+    """PostgreSQL's relevance of a row: cover density of the terms, or trigram similarity."""
+    if fallback:
+        terms = sorted(query.all_terms)
+        score = "GREATEST(" + ", ".join(["word_similarity(%s, {t}.search_text)"] * len(terms)) + ")"
+        return _sql(score, terms, FloatField())
+    return _sql("ts_rank_cd({t}.search_vector, to_tsquery('simple', %s))", [query.tsquery()], FloatField())
+
+
+def _top(rows: QuerySet, query: Query, *, fallback: bool, limit: int) -> list:
+    """The best `limit` rows, with what `rows` joins in for display.
+
+    On PostgreSQL the ranking runs on the bare table first (its rows are many, the joins
+    would be carried through the sort), then only the winners are joined; on SQLite the
+    terms are counted in Python.
+    """
+    if _postgres():
+        best = matching(rows.select_related(None), query, fallback=fallback)[:limit].values("pk")
+        return list(rows.filter(pk__in=best).annotate(rank=_rank(query, fallback=fallback)).order_by("-rank", "-pk"))
+    return _sqlite_rank(list(matching(rows, query, fallback=fallback)[: limit * 5]), query)[:limit]
 
 
 def _sqlite_rank(rows: list, query: Query) -> list:
@@ -317,9 +330,7 @@ def search(*, user, text: str | None, per_kind: int = PER_KIND) -> Results:
     for fallback in (False, True):
         groups = []
         for kind in kinds:
-            rows = list(matching(kind.rows(user), query, fallback=fallback)[: per_kind * (1 if _postgres() else 5)])
-            if not _postgres():
-                rows = _sqlite_rank(rows, query)[:per_kind]
+            rows = _top(kind.rows(user), query, fallback=fallback, limit=per_kind)
             if rows:
                 groups.append(
                     Group(kind=kind.kind, label=kind.label, hits=[kind.hit(row, query, partner_user) for row in rows])
