@@ -217,8 +217,13 @@ def main() -> None:
     search(user=user, text="تدريب")  # the user's groups: read once
     print(f"{'query':<16} {'text':<16} {'hits':>5} {'SQL':>4} {'engine med':>10} {'p95':>7} {'page med':>9} {'p95':>7}")
     for label, text in QUERIES:
-        statements = []
-        with connection.execute_wrapper(lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)):
+        statements: list[str] = []
+
+        def count(execute, sql, *args, statements=statements):
+            statements.append(sql)
+            return execute(sql, *args)
+
+        with connection.execute_wrapper(count):
             results = search(user=user, text=text)
         engine = timed(lambda text=text: search(user=user, text=text))
         page = timed(lambda text=text: client.get(url, {"q": text}))
