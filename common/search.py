@@ -72,7 +72,8 @@ def normalize(text: str) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", text)
-    text = _DIACRITICS.sub("", text).translate(_LETTERS).casefold()
+    # «مسئولية», «شئون»: the older spelling of «مسؤولية», «شؤون» (the hamza's seat before و).
+    text = _DIACRITICS.sub("", text).replace("ئو", "ؤو").translate(_LETTERS).casefold()
     return _SPACES.sub(" ", text).strip()
 
 
@@ -178,9 +179,8 @@ def highlight(text: str | None, query: Query, *, words_around: int = 12) -> Safe
     their word as it is written. Without a match, the start of the text. Always escaped.
     """
     text = text or ""
-    wanted = query.all_terms
     pieces = list(re.finditer(r"\S+", text))
-    hits = [i for i, m in enumerate(pieces) if wanted.intersection(t for w in words(m.group()) for t in word_terms(w))]
+    hits = [i for i, m in enumerate(pieces) if any(_word_matches(w, query) for w in words(m.group()))]
     start = max(0, hits[0] - words_around // 2) if hits else 0
     end = min(len(pieces), start + words_around * 2)
     out = []
@@ -198,4 +198,22 @@ def highlight(text: str | None, query: Query, *, words_around: int = 12) -> Safe
 
 def matches(text: str | None, query: Query) -> bool:
     """Whether `text` contains a term of `query` (to pick which field's snippet to show)."""
-    return bool(query.all_terms.intersection(terms(text or "")))
+    return any(_word_matches(word, query) for word in words(text or ""))
+
+
+def _contains_in_order(word: str, term: str) -> bool:
+    letters = iter(word)
+    return all(letter in letters for letter in term)
+
+
+def _word_matches(word: str, query: Query) -> bool:
+    """Whether one normalised word yields a term of `query`.
+
+    A word's terms are its letters with some left out (prefixes, suffixes, inner vowels),
+    so a word holding no term's letters in order cannot match, and is not stemmed: the
+    stemmer is the slow part of a snippet.
+    """
+    wanted = query.all_terms
+    if not word.isascii() and not any(_contains_in_order(word, term) for term in wanted):
+        return False
+    return not wanted.isdisjoint(word_terms(word))
