@@ -83,8 +83,7 @@ def matching(queryset: QuerySet, query: Query, *, fallback: bool = False) -> Que
         if fallback:
             # Strict word similarity (whole words of the text, pg_trgm's threshold 0.5): one
             # letter wrong in a five-letter word still matches, a made-up word does not.
-            terms = sorted(query.all_terms)
-            condition = _sql("(" + " OR ".join(["{t}.search_text %%>> %s"] * len(terms)) + ")", terms, BooleanField())
+            condition = _sql("{t}.search_text %%>> %s", [_fallback_term(query)], BooleanField())
         else:
             condition = _sql("{t}.search_vector @@ to_tsquery('simple', %s)", [query.tsquery()], BooleanField())
         return queryset.filter(condition).annotate(rank=_rank(query, fallback=fallback)).order_by("-rank", "-pk")
@@ -97,12 +96,18 @@ def matching(queryset: QuerySet, query: Query, *, fallback: bool = False) -> Que
     return queryset.filter(_sqlite_match(query)).annotate(rank=Value(0.0)).order_by("-pk")
 
 
+def _fallback_term(query: Query) -> str:
+    """The stem of the longest word typed: the one a misspelling is looked for by.
+
+    One term, so the trigram index answers; an OR of several makes PostgreSQL read the table.
+    """
+    return max((group[0] for group in query.groups), key=len)
+
+
 def _rank(query: Query, *, fallback: bool) -> _OnTable:
     """PostgreSQL's relevance of a row: cover density of the terms, or trigram similarity."""
     if fallback:
-        terms = sorted(query.all_terms)
-        score = "GREATEST(" + ", ".join(["strict_word_similarity(%s, {t}.search_text)"] * len(terms)) + ")"
-        return _sql(score, terms, FloatField())
+        return _sql("strict_word_similarity(%s, {t}.search_text)", [_fallback_term(query)], FloatField())
     return _sql("ts_rank_cd({t}.search_vector, to_tsquery('simple', %s))", [query.tsquery()], FloatField())
 
 

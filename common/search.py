@@ -6,9 +6,10 @@ Arabic users type the same word in several ways: with or without hamza on the al
 «تدريبية» and «متدربين» are one word to a reader. So every word is
 
 1. normalised (`normalize`: letter variants, diacritics, tatweel, digits, case);
-2. split from its clitics: a leading و or ف is tried both ways (it may be a conjunction
-   or the word's own first letter), then the Snowball Arabic stemmer (the algorithm
-   PostgreSQL's `arabic` configuration uses) removes ال، بال، كال، لل… and suffixes;
+2. split from its clitics: a leading و or ف, and a leading ل، ب or ك, is tried both ways
+   (it may be a conjunction or preposition, or the word's own first letter), then the
+   Snowball Arabic stemmer (the algorithm PostgreSQL's `arabic` configuration uses)
+   removes ال، بال، كال، لل… and suffixes;
 3. also reduced to a rough skeleton (derivational م/ت/مست prefixes and inner long
    vowels dropped: تدريب and متدرب both give درب), so derived forms meet.
 
@@ -98,6 +99,9 @@ def word_terms(word: str) -> tuple[str, ...]:
     variants = [word]
     if word[0] in "وف" and len(word) >= 4:
         variants.append(word[1:])  # «والتدريب», «وتمكين»: the conjunction, or the word's own letter
+    for variant in list(variants):
+        if variant[0] in "لبك" and len(variant) >= 4:
+            variants.append(variant[1:])  # «لإكرام», «لتنمية», «لسوق»: a preposition the stemmer keeps
     if word.startswith("ي") and len(word) >= 5:
         variants.append(word[1:])  # the imperfect's prefix: «يتبادل» meets «تبادل»
     if word.endswith("ات") and len(word) >= 5:
