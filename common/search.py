@@ -113,12 +113,17 @@ def word_terms(word: str) -> tuple[str, ...]:
                 variants.append(variant[len(article) :])
                 break
     found: list[str] = []
-    for variant in variants:
+    for index, variant in enumerate(variants):
         # Normalisation folded ة into ه; the stemmer knows ة as a suffix (تدريبية → تدريب).
         if variant.endswith("ه") and len(variant) >= 3:
             variant = variant[:-1] + "ة"
         stem = _arabic.stemWord(variant).translate(_LETTERS)
-        for term in (stem, _skeleton(stem)):
+        kept = [stem]
+        if index == 0 and word[0] in "وف" and not stem.startswith(word[0]) and len(stem) >= 3:
+            # The stemmer took a leading و/ف as a conjunction; it may be the word's own
+            # («وظيفية» → ظيف): the stem with it is kept too (→ وظيف, as «الوظيفية» gives).
+            kept.append(word[0] + stem)
+        for term in (*kept, *map(_skeleton, kept)):
             if term and term not in found:
                 found.append(term)
     return tuple(found)
@@ -163,6 +168,17 @@ class Query:
         return " & ".join("(" + " | ".join(f"'{term}'" for term in group) + ")" for group in self.groups)
 
 
+def _narrowest(group: tuple[str, ...]) -> tuple[str, ...]:
+    """A word's terms without those that end with another two letters shorter or more:
+    «والتدريب» beside «تدريب» (a conjunction and an article), not «فردوص» beside «ردوص»
+    (one letter that may be the word's own).
+
+    The text side keeps every term, and a word that yields the longer term yields the
+    shorter one too; asking for fewer terms lets PostgreSQL plan the search on the index.
+    """
+    return tuple(t for t in group if not any(len(o) >= 3 and len(t) - len(o) >= 2 and t.endswith(o) for o in group))
+
+
 def parse_query(text: str | None) -> Query:
     """The query typed, made safe and parsed: NUL, controls, punctuation and operators fall away."""
     text = (text or "")[:MAX_QUERY_CHARS]
@@ -170,7 +186,7 @@ def parse_query(text: str | None) -> Query:
     meaningful = [word for word in typed if word not in STOPWORDS] or typed
     groups: list[tuple[str, ...]] = []
     for word in meaningful[:MAX_QUERY_WORDS]:
-        group = word_terms(word)
+        group = _narrowest(word_terms(word))
         if group not in groups:
             groups.append(group)
     return Query(text=normalize(text), groups=tuple(groups))
