@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, FloatField, Q, QuerySet, Value
+from django.db.models import BooleanField, Case, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import Expression
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -88,10 +88,11 @@ def matching(queryset: QuerySet, query: Query, *, fallback: bool = False) -> Que
             condition = _sql("{t}.search_vector @@ to_tsquery('simple', %s)", [query.tsquery()], BooleanField())
         return queryset.filter(condition).annotate(rank=_rank(query, fallback=fallback)).order_by("-rank", "-pk")
     if fallback:
+        # A term without its last letter, anywhere in a term: «فردوص» finds «فردوس».
         condition = Q()
         for term in query.all_terms:
-            if len(term) >= 3:
-                condition |= Q(search_text__contains=term)
+            if len(term) >= 4:
+                condition |= Q(search_text__contains=term[:-1])
         return queryset.filter(condition or Q(pk__in=[])).annotate(rank=Value(0.0)).order_by("-pk")
     return queryset.filter(_sqlite_match(query)).annotate(rank=Value(0.0)).order_by("-pk")
 
@@ -393,7 +394,8 @@ def agreements_matching(queryset: QuerySet, text: str) -> QuerySet:
                 FloatField(),
             )
         )
-    return queryset.annotate(rank=Value(0.0))
+    # SQLite: agreements whose own text matches come first.
+    return queryset.annotate(rank=Case(When(_sqlite_match(query), then=Value(1.0)), default=Value(0.0)))
 
 
 def _ids(queryset: QuerySet, query: Query, column: str) -> QuerySet:
