@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import snowballstemmer
 from django.utils.html import escape
@@ -159,7 +159,7 @@ class Query:
     def __bool__(self) -> bool:
         return bool(self.groups)
 
-    @property
+    @cached_property
     def all_terms(self) -> frozenset[str]:
         return frozenset(term for group in self.groups for term in group)
 
