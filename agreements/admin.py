@@ -189,9 +189,11 @@ class AgreementAdmin(ExportAdminMixin, LockedContentMixin, SimpleHistoryAdmin):
         return super().response_action(request, queryset)
 
     def get_search_results(self, request, queryset, search_term):
-        from common.search import normalize
+        from common.search import terms
 
-        return super().get_search_results(request, queryset, normalize(search_term) or search_term)
+        # search_text holds terms (stems), so the admin looks for the terms of what was typed.
+        stemmed = " ".join(dict.fromkeys(terms(search_term)))
+        return super().get_search_results(request, queryset, stemmed or search_term)
 
     def get_queryset(self, request):
         # Progress in the same query as the page: one subquery per figure, no join fan-out.

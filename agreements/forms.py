@@ -16,6 +16,7 @@ from django.utils.translation import ngettext_lazy
 from accounts.models import STAFF_EDITORS, User
 from common import clock, dates
 from common.dates import Calendar
+from common.search import MAX_QUERY_CHARS
 from common.text import plain_name
 from common.validators import reject_bidi_controls
 from common.widgets import DateInput
@@ -329,6 +330,17 @@ ClauseFormSet = inlineformset_factory(
 )
 
 
+class SearchField(forms.CharField):
+    """What was typed in a search box: never refused (a search answers, even "nothing found").
+
+    NUL characters are dropped and the text is cut to `MAX_QUERY_CHARS`; the search itself
+    ignores punctuation, operators and direction controls (`common.search.parse_query`).
+    """
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", "")[:MAX_QUERY_CHARS]
+
+
 class AgreementFilterForm(forms.Form):
     """The list's search box and filters; bad values are ignored with a message."""
 
@@ -341,7 +353,7 @@ class AgreementFilterForm(forms.Form):
         "ends_on": "ends_on",
     }
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    q = SearchField(label=_("Search"), required=False)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *AgreementStatus.choices])
     partner = forms.ModelChoiceField(label=_("Partner"), required=False, queryset=Partner.objects.none())
     sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("All")), *Sector.choices])

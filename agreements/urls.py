@@ -1,13 +1,14 @@
 from django.urls import path
 
 from . import views
-from .views import pdf, progress, signing
+from .views import pdf, progress, search, signing
 
 app_name = "agreements"
 
 urlpatterns = [
     path("", views.agreement_list, name="list"),
     path("new/", views.agreement_edit, name="create"),
+    path("search/", search.search_view, name="search"),
     path("progress/", progress.progress_queue, name="progress_queue"),
     path("progress/<int:pk>/review/", progress.progress_review_view, name="progress_review"),
     path("progress/<int:pk>/resubmit/", progress.resubmit_progress, name="progress_resubmit"),

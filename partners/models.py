@@ -224,8 +224,9 @@ class Contact(BilingualNameMixin, models.Model):
     can_sign = models.BooleanField(_("may sign for the partner"), default=False)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    search_text = models.TextField(editable=False, default="")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     class Meta:
         verbose_name = _("contact")
@@ -234,6 +235,12 @@ class Contact(BilingualNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.name_ar
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = document(self.name_ar, self.name_en, self.title_ar, self.title_en, self.email)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def title(self) -> str:

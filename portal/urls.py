@@ -7,6 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("commitments/", views.commitments, name="commitments"),
+    path("search/", views.search, name="search"),
     path("commitments/<int:pk>/report/", views.report_progress, name="report_progress"),
     path("progress/<int:pk>/resubmit/", views.resubmit_progress, name="progress_resubmit"),
     path("agreements/<str:reference>/", views.agreement, name="agreement"),

@@ -44,6 +44,7 @@ from agreements.signing.inbox import awaiting_signature
 from agreements.signing.services import signing_request_for_user
 from agreements.views.amendments import before_context
 from agreements.views.progress import resubmit_page
+from agreements.views.search import results_page
 from common import clock
 from reminders.models import Notification
 
@@ -300,3 +301,9 @@ def team_member_active(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("portal:team")
+
+
+@partner_required
+def search(request):
+    """The same search as staff have, over what this partner user may see (agreements.search)."""
+    return results_page(request, action="portal:search")

@@ -622,9 +622,10 @@ class Commitment(ChoiceDisplayMixin, models.Model):
         editable=False,
         verbose_name=_("removed by amendment"),
     )
+    search_text = models.TextField(editable=False, default="")
 
     objects = CommitmentQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_text"])
 
     # Status and progress move while the agreement runs; the rest is agreed content.
     CONTENT_FIELDS = ("clause_id", "party", "description_ar", "description_en", "target_quantity", "unit", "due_on")
@@ -651,6 +652,9 @@ class Commitment(ChoiceDisplayMixin, models.Model):
         loaded = getattr(self, "_loaded", None)
         if loaded is None or any(getattr(self, name) != value for name, value in loaded.items()):
             self.clause.agreement.assert_editable()
+        self.search_text = document(self.description_ar, self.description_en)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
         super().save(*args, **kwargs)
         self._loaded = {name: getattr(self, name) for name in self.CONTENT_FIELDS}
 
@@ -735,6 +739,7 @@ class ProgressUpdate(ChoiceDisplayMixin, models.Model):
     # Reported after the agreement's end date, in the final report's grace period.
     late = models.BooleanField(_("late"), default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    search_text = models.TextField(editable=False, default="")
 
     class Meta:
         verbose_name = _("progress update")
@@ -754,6 +759,12 @@ class ProgressUpdate(ChoiceDisplayMixin, models.Model):
                 raise ValidationError(_("This progress report is waiting for review."), code="transition")
             raise ValidationError(_("This progress report was already reviewed."), code="transition")
         self.status = status
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = document(self.note)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.search import document
 from common.validators import reject_bidi_controls
 
 from .core import CLAUSE_TEXT_MAX, Agreement, PdfStatus, _bilingual
@@ -99,7 +100,10 @@ class Amendment(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = AmendmentQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["pdf_error", "pdf_attempts", "pdf_claimed_at", "pdf_claimed_by"])
+    search_text = models.TextField(editable=False, default="")
+    history = HistoricalRecords(
+        excluded_fields=["pdf_error", "pdf_attempts", "pdf_claimed_at", "pdf_claimed_by", "search_text"]
+    )
 
     class Meta:
         verbose_name = _("amendment")
@@ -111,6 +115,12 @@ class Amendment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement.reference} / {self.number}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_text = document(self.title_ar, self.title_en, self.text_ar, self.text_en)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def title(self) -> str:

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import staff_required
 from common import clock
-from common.search import normalize
 from partners.models import Contact, Partner
 
 from .. import lifecycle
@@ -31,6 +30,7 @@ from ..models import (
     SigningRequest,
     SigningStatus,
 )
+from ..search import agreements_matching
 from ..signing.inbox import awaiting_signature
 from ..signing.services import signing_request_for_user
 
@@ -56,26 +56,6 @@ def dashboard(request):
     return render(request, "agreements/dashboard.html", context)
 
 
-def search_agreements(queryset, text: str):
-    """Agreements whose reference, titles, summary, partner or clause text contain `text`.
-
-    Matching is on the normalised search columns (see common.search), so
-    `احمد` finds `أحمد` and diacritics are ignored; every word must match somewhere.
-    """
-    for word in normalize(text).split()[:8]:
-        # Three separate lookups, each able to use its trigram index on PostgreSQL;
-        # one OR across the joins would make the planner scan every clause.
-        matching = (
-            Agreement.objects.filter(search_text__contains=word)
-            .order_by()
-            .values("pk")
-            .union(Agreement.objects.filter(partner__search_text__contains=word).order_by().values("pk"))
-            .union(Clause.objects.filter(search_text__contains=word).order_by().values("agreement_id"))
-        )
-        queryset = queryset.filter(pk__in=matching)
-    return queryset
-
-
 @staff_required
 def agreement_list(request):
     visible = Agreement.objects.visible_to(request.user)
@@ -85,13 +65,14 @@ def agreement_list(request):
         Clause.objects.filter(agreement=OuterRef("pk")).order_by().values("agreement").annotate(n=Count("pk"))
     )
     agreements = visible.select_related("partner", "owner").annotate(clause_count=Subquery(clause_count.values("n")))
-    sort = "-created_at"
+    sort = None
     if form.is_bound and not form.is_valid():
         messages.warning(request, _("Some filters were not understood and were ignored."))
     # An invalid filter is left out of cleaned_data; the valid ones still apply.
     filters = form.cleaned_data if form.is_bound else {}
     if filters.get("q"):
-        agreements = search_agreements(agreements, filters["q"])
+        # The same terms as the top bar's search; best matches first unless a sort is chosen.
+        agreements = agreements_matching(agreements, filters["q"])
     if filters.get("status"):
         agreements = agreements.filter(status=filters["status"])
     if filters.get("partner"):
@@ -105,7 +86,12 @@ def agreement_list(request):
     if filters.get("sort"):
         key = filters["sort"].lstrip("-")
         sort = ("-" if filters["sort"].startswith("-") else "") + AgreementFilterForm.SORTS[key]
-    agreements = agreements.order_by(sort, "-id")
+    if sort:
+        agreements = agreements.order_by(sort, "-id")
+    elif filters.get("q"):
+        agreements = agreements.order_by("-rank", "-created_at", "-id")
+    else:
+        agreements = agreements.order_by("-created_at", "-id")
     page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,

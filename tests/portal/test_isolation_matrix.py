@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.html import escape
 
 from agreements.amendments.content import content_of, content_to_json
 from agreements.models import Agreement, Amendment, Attachment, Evidence, ProgressUpdate, SignedPdf, SigningRequest
@@ -282,7 +283,12 @@ def test_partner_users_never_reach_another_partners_data(client, worlds):
                 }
                 if name in PUBLIC or name in own_pages:
                     continue
-                if name.startswith("portal:") and name in {"portal:home", "portal:commitments", "portal:team"}:
+                if name.startswith("portal:") and name in {
+                    "portal:home",
+                    "portal:commitments",
+                    "portal:team",
+                    "portal:search",
+                }:
                     continue  # their own pages
                 assert response.status_code in (302, 403, 404, 405), f"{method.upper()} {url}: {response.status_code}"
                 if response.status_code == 302:
@@ -290,6 +296,28 @@ def test_partner_users_never_reach_another_partners_data(client, worlds):
                     assert (
                         "/accounts/login/" in location or "/admin/login/" in location or location.startswith("/portal/")
                     )
+
+
+def test_partner_users_search_never_shows_another_partners_data(client, worlds):
+    """The top bar's search, asked for every word of partner B's data, shows none of it."""
+    mine, theirs, _staff = worlds
+    queries = [*theirs.markers, "السري", "السرية", "ب", theirs.agreement.reference.split("-")[-1]]
+    for user in (mine.user, mine.admin_user):
+        client.force_login(user)
+        for query in queries:
+            for name in ("portal:search", "agreements:search"):
+                response = client.get(reverse(name), {"q": query})
+                # What was typed is shown back in the search box: only the rest of the page counts.
+                body = response.content.decode().replace(str(escape(query)), "")
+                leaked = [marker for marker in theirs.markers if marker in body]
+                assert not leaked, f"search {name} {query!r} as partner A shows {leaked}"
+                assert response.status_code == (200 if name == "portal:search" else 404)
+                if response.status_code == 200:  # and not hidden by the echo removal above
+                    hits = [hit for group in response.context["results"].groups for hit in group.hits]
+                    assert all(mine.agreement.reference in hit.url for hit in hits), [hit.url for hit in hits]
+        # Their own secrets are found: the search works for them, it is not just empty.
+        own = client.get(reverse("portal:search"), {"q": "السرية"}).content.decode()
+        assert mine.agreement.reference in own
 
 
 def test_nothing_changed_after_partner_a_tried_every_url_on_partner_b(client, worlds):
