@@ -18,8 +18,9 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 # The runtime lock only (no test tools, no honcho); pip refuses any file whose hash is not in it.
-COPY requirements.txt ./
-RUN pip install --no-cache-dir --require-hashes -r requirements.txt
+COPY requirements-pip.txt requirements.txt ./
+RUN pip install --no-cache-dir --require-hashes -r requirements-pip.txt \
+ && pip install --no-cache-dir --require-hashes -r requirements.txt
 # .dockerignore keeps tests/, bench/, node_modules/, .venv, .git and local data out of this copy.
 COPY . .
 # The served folders only, at the paths STATICFILES_DIRS names (so `check` finds them all).

@@ -31,8 +31,9 @@ setup: $(VENV)/.installed node_modules/.installed
 
 # The lock files pin every package, transitive ones included, with its hashes: pip refuses a
 # file whose hash is not in the lock.
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-pip.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-pip.txt
 	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 

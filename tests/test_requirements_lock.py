@@ -60,3 +60,12 @@ def test_every_install_checks_the_hashes():
     assert "pip install --no-cache-dir --require-hashes -r requirements.txt" in dockerfile
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make setup" in ci and "pip install" not in ci
+
+
+def test_the_installer_is_pinned_with_its_hashes_and_upgraded_before_the_locks():
+    (entry,) = _entries(ROOT / "requirements-pip.txt")
+    assert re.match(r"pip==\d+\.\d+(\.\d+)? ", entry) and len(re.findall(r"--hash=sha256:[0-9a-f]{64}", entry)) >= 1
+    makefile = (ROOT / "Makefile").read_text()
+    assert makefile.index("-r requirements-pip.txt") < makefile.index("-r requirements-dev.txt")
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert dockerfile.index("-r requirements-pip.txt") < dockerfile.index("-r requirements.txt")
