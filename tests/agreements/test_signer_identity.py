@@ -299,6 +299,10 @@ def test_in_order_the_second_signatory_is_invited_only_when_the_first_has_signed
     assert [m.to for m in mail.outbox] == [[chairman.email]]
     charity.refresh_from_db()
     assert charity.status == SigningStatus.SENT
+    # Now it is in the chairman's inbox, with the way to sign it.
+    home = page_text(client.get(reverse("home")))
+    assert 'data-testid="awaiting-signature"' in home
+    assert reverse("agreements:sign", args=[agreement.reference]) in home
 
 
 def test_the_inbox_lists_what_awaits_a_signatory_whose_turn_has_come(client):
