@@ -385,6 +385,17 @@ def test_the_documented_production_path_serves_signs_seals_and_mails_over_https(
     assert any(part.get_content_type() == "application/pdf" for part in pdf_mail.iter_attachments())
     page.screenshot(path=str(SCREENSHOTS / "90-compose-path-signed.png"), full_page=True)
 
+    # (Before the secret-address requests below, made from another client.)
+    # The client's address, as Caddy saw it (its JSON access log), is what the audit trail
+    # recorded: not the proxy's own address towards web.
+    seen_by_caddy = {
+        entry["request"]["remote_ip"]
+        for entry in (json.loads(line) for line in (stack.project / "caddy.log").read_text().splitlines() if line)
+        if entry.get("logger", "").startswith("http.log.access") and "/sign" in entry["request"]["uri"]
+    }
+    addresses = {row[0] for row in stack.sql("SELECT host(ip) FROM agreements_auditevent WHERE ip IS NOT NULL")}
+    assert seen_by_caddy and addresses == seen_by_caddy, (addresses, seen_by_caddy)
+
     # Other secret addresses, as their users (and a guesser) use them through Caddy: the used
     # signing link again and an unknown one (404s Django logs with the request), a calendar feed
     # polled, a password reset asked for on the login page and its e-mailed link opened.
@@ -417,15 +428,6 @@ def test_the_documented_production_path_serves_signs_seals_and_mails_over_https(
     secrets_used.append(reset.rstrip("/").rsplit("/", 1)[1])
     visitor.context.close()
 
-    # The client's address, as Caddy saw it (its JSON access log), is what the audit trail
-    # recorded: not the proxy's own address towards web.
-    seen_by_caddy = {
-        entry["request"]["remote_ip"]
-        for entry in (json.loads(line) for line in (stack.project / "caddy.log").read_text().splitlines() if line)
-        if entry.get("logger", "").startswith("http.log.access") and "/sign" in entry["request"]["uri"]
-    }
-    addresses = {row[0] for row in stack.sql("SELECT host(ip) FROM agreements_auditevent WHERE ip IS NOT NULL")}
-    assert seen_by_caddy and addresses == seen_by_caddy, (addresses, seen_by_caddy)
     # Each of those tokens is a password: no log holds one (web, worker, beat, Caddy).
     for service in ("web", "worker", "beat", "caddy"):
         text = (stack.project / f"{service}.log").read_text()

@@ -367,6 +367,9 @@ def test_a_year_in_the_life(year, browser, shoot):
     staff.locator("button[value=accept]").first.click()
     staff.wait_for_load_state("networkidle")
     world.settle()
+    # The coordinator who reported is told, and the e-mail's link opens the report.
+    world.expect("progress_accepted", COORDINATOR)
+    _open_as(world, "coordinator", world.link_in(COORDINATOR, r"/portal/\S+"), "تدريب المستفيدين")
 
     # 16 June: training due within 14 days.
     world.until(D(2027, 6, 16))
@@ -460,6 +463,8 @@ def test_a_year_in_the_life(year, browser, shoot):
         kinds = [
             ("الاتفاقية الموقعة:", "signed_pdf"),
             ("رمز التحقق للتوقيع:", "signer_code"),
+            ("قُبل تقرير الإنجاز", "progress_accepted"),
+            ("أُعيد تقرير الإنجاز", "progress_returned"),
             ("تذكير بطلب توقيع:", "signing_reminder"),
             ("طلب توقيع:", "invitation"),
             ("أكمل تجديد", "renewal_unsigned"),

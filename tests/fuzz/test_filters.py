@@ -81,3 +81,22 @@ def test_report_filters(world):
         exercise(world.login(world.admin), "GET", url, params)
 
     run()
+
+
+@covers("agreements:search", "portal:search")
+def test_search_box(world):
+    """The one search box, for staff and for a partner user: any text, tsquery and SQL syntax,
+    NUL, bidi controls, very long input: an answer, never an error."""
+
+    @given(
+        params=s.fields({"q": st.one_of(s.text(), st.text(alphabet="&|!():*'\"\\%_<>-", max_size=40))}),
+        who=st.sampled_from(["staff", "partner"]),
+    )
+    def run(params, who):
+        if who == "staff":
+            exercise(world.login(world.staff), "GET", reverse("agreements:search"), params)
+        else:
+            exercise(world.login(world.partner_admin), "GET", reverse("portal:search"), params)
+
+    assert exercise(world.login(world.staff), "GET", reverse("agreements:search"), {"q": "تدريب"}).status == 200
+    run()

@@ -92,6 +92,9 @@ def _pages(w) -> dict[str, list[tuple[str, str]]]:
     staff_pages = {
         "home": [reverse("home")],
         "agreements:list": [reverse("agreements:list"), reverse("agreements:list") + "?q=" + RLO + "<script>"],
+        "agreements:search": [
+            reverse("agreements:search") + "?q=" + query for query in ("مضللة", "جمعية", RLO + "<script>", "isolate")
+        ],
         "agreements:create": [reverse("agreements:create")],
         "agreements:progress_queue": [reverse("agreements:progress_queue")],
         "agreements:progress_review": [reverse("agreements:progress_review", args=[update.pk])],
@@ -135,6 +138,9 @@ def _pages(w) -> dict[str, list[tuple[str, str]]]:
     pages["reminders:open"] = [("staff", reverse("reminders:open", args=[n.pk])) for n in w.staff.notifications.all()]
     pages["portal:home"] = [("partner", reverse("portal:home"))]
     pages["portal:commitments"] = [("partner", reverse("portal:commitments"))]
+    pages["portal:search"] = [
+        ("partner", reverse("portal:search") + "?q=" + query) for query in ("مضللة", "جمعية", RLO + "<script>")
+    ]
     pages["portal:report_progress"] = [("partner", reverse("portal:report_progress", args=[commitment.pk]))]
     returned = ProgressUpdate.objects.get(status="returned")
     pages["portal:progress_resubmit"] = [("partner", reverse("portal:progress_resubmit", args=[returned.pk]))]
