@@ -57,6 +57,11 @@ def _prepare_environment(workdir: Path) -> None:
     # Production-like: with DEBUG on, Django keeps every query of the process in memory.
     os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("SECRET_KEY", "bench-only-" + os.urandom(16).hex())
+    # What production settings require without DEBUG; nothing here sends or queues anything.
+    os.environ.setdefault("SITE_URL", "https://portal.qatif-charity.example")
+    os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/15")
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+    os.environ.setdefault("ALLOW_FILE_EMAIL", "true")
 
 
 def _recreate_postgres_database(url: str) -> None:
