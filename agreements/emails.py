@@ -83,25 +83,32 @@ def send_signed_pdf_email(agreement) -> None:
     )
     if not recipients:
         return
+    pdfs = agreement.signed_pdfs.filter(kind="agreement").order_by("language")
+    _send_each(
+        recipients,
+        [(f"{agreement.reference}-{pdf.language}.pdf", pdf) for pdf in pdfs],
+        subject_ar=f"الاتفاقية الموقعة: {agreement.title_ar}",
+        subject_en=f"Signed agreement: {agreement.title_en or agreement.title_ar}",
+        template="signed_pdf",
+        context={
+            "agreement": agreement,
+            "link": settings.SITE_URL + reverse("verify", args=[agreement.verification_code]),
+        },
+    )
+
+
+def _send_each(recipients: list[str], pdfs: list, **message) -> None:
+    """One message to each recipient, with the sealed PDFs attached: a signatory's address is
+    not shown to the others. Each file is read once."""
     attachments = []
-    for pdf in agreement.signed_pdfs.filter(kind="agreement").order_by("language"):
+    for name, pdf in pdfs:
         with pdf.file.open("rb") as handle:
-            attachments.append((f"{agreement.reference}-{pdf.language}.pdf", handle.read()))
+            attachments.append((name, handle.read()))
     for recipient in recipients:
-        # One message each: a signatory's address is not shown to the others.
-        message = bilingual_message(
-            subject_ar=f"الاتفاقية الموقعة: {agreement.title_ar}",
-            subject_en=f"Signed agreement: {agreement.title_en or agreement.title_ar}",
-            to=[recipient],
-            template="signed_pdf",
-            context={
-                "agreement": agreement,
-                "link": settings.SITE_URL + reverse("verify", args=[agreement.verification_code]),
-            },
-        )
+        email = bilingual_message(to=[recipient], **message)
         for name, content in attachments:
-            message.attach(name, content, "application/pdf")
-        message.send()
+            email.attach(name, content, "application/pdf")
+        email.send()
 
 
 def send_addendum_pdf_email(amendment) -> None:
@@ -114,28 +121,19 @@ def send_addendum_pdf_email(amendment) -> None:
     )
     if not recipients:
         return
-    attachments = []
-    for pdf in amendment.signed_pdfs.filter(kind=PdfKind.ADDENDUM).order_by("language"):
-        with pdf.file.open("rb") as handle:
-            attachments.append(
-                (f"{agreement.reference}-amendment-{amendment.number}-{pdf.language}.pdf", handle.read())
-            )
-    for recipient in recipients:
-        # One message each: a signatory's address is not shown to the others.
-        message = bilingual_message(
-            subject_ar=f"الملحق التعديلي رقم {amendment.number} الموقع: {agreement.title_ar}",
-            subject_en=f"Signed amendment {amendment.number}: {agreement.title_en or agreement.title_ar}",
-            to=[recipient],
-            template="addendum_pdf",
-            context={
-                "agreement": agreement,
-                "amendment": amendment,
-                "link": settings.SITE_URL + reverse("verify", args=[agreement.verification_code]),
-            },
-        )
-        for name, content in attachments:
-            message.attach(name, content, "application/pdf")
-        message.send()
+    pdfs = amendment.signed_pdfs.filter(kind=PdfKind.ADDENDUM).order_by("language")
+    _send_each(
+        recipients,
+        [(f"{agreement.reference}-amendment-{amendment.number}-{pdf.language}.pdf", pdf) for pdf in pdfs],
+        subject_ar=f"الملحق التعديلي رقم {amendment.number} الموقع: {agreement.title_ar}",
+        subject_en=f"Signed amendment {amendment.number}: {agreement.title_en or agreement.title_ar}",
+        template="addendum_pdf",
+        context={
+            "agreement": agreement,
+            "amendment": amendment,
+            "link": settings.SITE_URL + reverse("verify", args=[agreement.verification_code]),
+        },
+    )
 
 
 def send_pdf_mismatch_notice(pdf, found: str) -> None:
