@@ -372,6 +372,9 @@ class ProgressUpdateAdmin(ExportAdminMixin, admin.ModelAdmin):
     list_per_page = 100
     date_hierarchy = "reported_on"
     resource_classes = [ProgressUpdateResource]
+    # A report is accepted or returned only through the review (agreements.progress.progress_review),
+    # which notifies the reporter and counts the quantity; the admin shows the outcome.
+    readonly_fields = ["status", "reviewed_by", "reviewed_at"]
 
     @admin.display(description=_("agreement"), ordering="commitment__clause__agreement__reference")
     def agreement(self, obj):
