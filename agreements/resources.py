@@ -15,8 +15,9 @@ from .models import Agreement, Clause, Commitment, ProgressUpdate
 
 class AgreementResource(ExportOnlyResource):
     reference = column(Agreement, "reference")
-    title_ar = column(Agreement, "title_ar")
-    title_en = column(Agreement, "title_en")
+    # «العنوان» alone is a partner's address in the partners' export: one Arabic word per meaning.
+    title_ar = column(Agreement, "title_ar", label=_("Agreement title (Arabic)"))
+    title_en = column(Agreement, "title_en", label=_("Agreement title (English)"))
     partner = column(Agreement, "partner", lookup="name_ar")
     sector = column(Agreement, "partner__sector")
     status = column(Agreement, "status")
