@@ -62,3 +62,16 @@ def test_an_english_admin_keeps_the_choices_in_english(admin_client, settings):
     html = import_preview(admin_client, BAD_ROWS[:1]).content.decode()
     assert "Some rows failed to validate" in html
     assert "Accepted values: Government, Private, Non-profit." in html
+
+
+def test_an_xlsx_whose_last_cells_are_empty_is_read_not_refused(admin_client):
+    """Our own XLSX (write-only, no declared size) reads a row ending in empty cells short;
+    the file was refused as 'InvalidDimensions' before any row was checked."""
+    rows = [["جمعية البر", None, "غير ربحي", None, None], [None] * 5, ["جمعية الخير", None, "حكومي", None, None]]
+    response = import_preview(admin_client, rows)
+    html = response.content.decode()
+    assert "InvalidDimensions" not in html
+    result = response.context["result"]
+    assert not result.has_errors() and not result.has_validation_errors()
+    assert [row.import_type for row in result.valid_rows()] == ["new", "new"]  # the blank row is skipped
+    assert Partner.objects.count() == 0  # a preview only
