@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from spreadsheets.exports import ExportAdminMixin
+
 from .models import User
+from .resources import UserResource
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ExportAdminMixin, BaseUserAdmin):
     list_display = [
         "username",
         "email",
@@ -25,3 +28,7 @@ class UserAdmin(BaseUserAdmin):
         (_("Partner"), {"fields": ["partner", "is_partner_admin"]}),
     ]
     autocomplete_fields = ["partner"]
+    resource_classes = [UserResource]
+
+    def get_export_queryset(self, request):
+        return super().get_export_queryset(request).prefetch_related("groups")

@@ -32,9 +32,12 @@ from .models import (
 )
 from .resources import (
     AgreementResource,
+    AmendmentResource,
+    AttachmentResource,
     ClauseResource,
     CommitmentResource,
     ProgressUpdateResource,
+    SigningRequestResource,
 )
 
 
@@ -372,6 +375,9 @@ class ProgressUpdateAdmin(ExportAdminMixin, admin.ModelAdmin):
     list_per_page = 100
     date_hierarchy = "reported_on"
     resource_classes = [ProgressUpdateResource]
+    # A report is accepted or returned only through the review (agreements.progress.progress_review),
+    # which notifies the reporter and counts the quantity; the admin shows the outcome.
+    readonly_fields = ["status", "reviewed_by", "reviewed_at"]
 
     @admin.display(description=_("agreement"), ordering="commitment__clause__agreement__reference")
     def agreement(self, obj):
@@ -379,29 +385,32 @@ class ProgressUpdateAdmin(ExportAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Amendment)
-class AmendmentAdmin(SimpleHistoryAdmin):
+class AmendmentAdmin(ExportAdminMixin, SimpleHistoryAdmin):
     list_display = ["agreement", "number", "title_ar", "status", "effective_on"]
     list_filter = ["status"]
     search_fields = ["title_ar", "title_en", "text_ar", "agreement__reference"]
-    list_select_related = ["agreement"]
     # The change set is written by the amendment editor, which checks it against the agreement.
     readonly_fields = ["number", "status", "changes", "content_hash", "created_by", "created_at"]
+    list_select_related = ["agreement__partner", "created_by"]
+    resource_classes = [AmendmentResource]
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ExportAdminMixin, admin.ModelAdmin):
     list_display = ["original_name", "agreement", "content_type", "size", "uploaded_by", "uploaded_at"]
     search_fields = ["original_name", "description", "agreement__reference"]
-    list_select_related = ["agreement", "uploaded_by"]
+    list_select_related = ["agreement__partner", "uploaded_by"]
+    resource_classes = [AttachmentResource]
     readonly_fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
 
 
 @admin.register(SigningRequest)
-class SigningRequestAdmin(admin.ModelAdmin):
+class SigningRequestAdmin(ExportAdminMixin, admin.ModelAdmin):
     list_display = ["agreement", "party", "name", "email", "status", "created_at"]
     list_filter = ["status", "party"]
     search_fields = ["name", "email", "agreement__reference"]
-    list_select_related = ["agreement"]
+    list_select_related = ["agreement__partner", "amendment"]
+    resource_classes = [SigningRequestResource]
 
     def has_add_permission(self, request):
         return False

@@ -10,13 +10,14 @@ from import_export.fields import Field
 from spreadsheets.resources import ExportOnlyResource, column, hijri_text
 
 from .measures import percent
-from .models import Agreement, Clause, Commitment, ProgressUpdate
+from .models import Agreement, Amendment, Attachment, Clause, Commitment, ProgressUpdate, SigningRequest
 
 
 class AgreementResource(ExportOnlyResource):
     reference = column(Agreement, "reference")
-    title_ar = column(Agreement, "title_ar")
-    title_en = column(Agreement, "title_en")
+    # «العنوان» alone is a partner's address in the partners' export: one Arabic word per meaning.
+    title_ar = column(Agreement, "title_ar", label=_("Agreement title (Arabic)"))
+    title_en = column(Agreement, "title_en", label=_("Agreement title (English)"))
     partner = column(Agreement, "partner", lookup="name_ar")
     sector = column(Agreement, "partner__sector")
     status = column(Agreement, "status")
@@ -140,3 +141,112 @@ class ProgressUpdateResource(ExportOnlyResource):
             "reported_by",
             "note",
         )
+
+
+class SigningRequestResource(ExportOnlyResource):
+    """Who was asked to sign what, and what became of it. Never the link's or code's hash,
+    nor the signature itself (its drawn image stays in the sealed PDF)."""
+
+    agreement = column(SigningRequest, "agreement__reference", label=capfirst(_("agreement")))
+    partner = column(SigningRequest, "agreement__partner", lookup="name_ar")
+    amendment = column(SigningRequest, "amendment__number", label=capfirst(_("amendment")))
+    party = column(SigningRequest, "party")
+    position = column(SigningRequest, "position")
+    name = column(SigningRequest, "name")
+    # The signer's job title, as a contact's: one Arabic word for both.
+    title = column(SigningRequest, "title", label=capfirst(_("job title")))
+    email = column(SigningRequest, "email")
+    status = column(SigningRequest, "status")
+    sent_at = column(SigningRequest, "sent_at")
+    send_count = column(SigningRequest, "send_count")
+    token_expires_at = column(SigningRequest, "token_expires_at")
+    opened_at = column(SigningRequest, "opened_at")
+    responded_at = column(SigningRequest, "responded_at")
+    decline_reason = column(SigningRequest, "decline_reason")
+    created_at = column(SigningRequest, "created_at")
+
+    class Meta(ExportOnlyResource.Meta):
+        model = SigningRequest
+        fields = (
+            "agreement",
+            "partner",
+            "amendment",
+            "party",
+            "position",
+            "name",
+            "title",
+            "email",
+            "status",
+            "sent_at",
+            "send_count",
+            "token_expires_at",
+            "opened_at",
+            "responded_at",
+            "decline_reason",
+            "created_at",
+        )
+
+
+class AttachmentResource(ExportOnlyResource):
+    """An attachment's record; the file itself is downloaded from the agreement's page."""
+
+    agreement = column(Attachment, "agreement__reference", label=capfirst(_("agreement")))
+    partner = column(Attachment, "agreement__partner", lookup="name_ar")
+    original_name = column(Attachment, "original_name")
+    description = column(Attachment, "description")
+    content_type = column(Attachment, "content_type")
+    size = column(Attachment, "size")
+    uploaded_by = column(Attachment, "uploaded_by", lookup="username")
+    uploaded_at = column(Attachment, "uploaded_at")
+
+    class Meta(ExportOnlyResource.Meta):
+        model = Attachment
+        fields = (
+            "agreement",
+            "partner",
+            "original_name",
+            "description",
+            "content_type",
+            "size",
+            "uploaded_by",
+            "uploaded_at",
+        )
+
+
+class AmendmentResource(ExportOnlyResource):
+    agreement = column(Amendment, "agreement__reference", label=capfirst(_("agreement")))
+    partner = column(Amendment, "agreement__partner", lookup="name_ar")
+    number = column(Amendment, "number")
+    title_ar = column(Amendment, "title_ar", label=_("Amendment title (Arabic)"))
+    title_en = column(Amendment, "title_en", label=_("Amendment title (English)"))
+    text_ar = column(Amendment, "text_ar")
+    effective_on = column(Amendment, "effective_on")
+    effective_on_hijri = Field(column_name=_("effective on (Hijri)"))
+    status = column(Amendment, "status")
+    sent_at = column(Amendment, "sent_at")
+    signed_on = column(Amendment, "signed_on")
+    in_force_at = column(Amendment, "in_force_at")
+    created_by = column(Amendment, "created_by", lookup="username")
+    created_at = column(Amendment, "created_at")
+
+    class Meta(ExportOnlyResource.Meta):
+        model = Amendment
+        fields = (
+            "agreement",
+            "partner",
+            "number",
+            "title_ar",
+            "title_en",
+            "text_ar",
+            "effective_on",
+            "effective_on_hijri",
+            "status",
+            "sent_at",
+            "signed_on",
+            "in_force_at",
+            "created_by",
+            "created_at",
+        )
+
+    def dehydrate_effective_on_hijri(self, amendment):
+        return hijri_text(amendment.effective_on)

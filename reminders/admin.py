@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from spreadsheets.exports import ExportAdminMixin
 
 from .models import Notification, Reminder
-from .resources import ReminderResource
+from .resources import NotificationResource, ReminderResource
 
 
 @admin.register(Reminder)
@@ -37,11 +37,17 @@ class ReminderAdmin(ExportAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["title", "user", "kind", "created_at", "read_at"]
+class NotificationAdmin(ExportAdminMixin, admin.ModelAdmin):
+    list_display = ["headline", "user", "kind", "created_at", "read_at"]
     list_filter = ["kind"]
+    # `title` keeps the Arabic rendering for this search (reminders.models.Notification).
     search_fields = ["title", "user__username", "user__email"]
-    list_select_related = ["user"]
+    list_select_related = ["user", "agreement"]
+    resource_classes = [NotificationResource]
+
+    @admin.display(description=_("Notification title"))
+    def headline(self, obj):
+        return obj.headline
 
     def has_add_permission(self, request):
         return False

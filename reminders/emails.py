@@ -8,20 +8,38 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from common import dates
-from common.counting import counted
 from common.mail import send_bilingual
 from common.text import plain_name
 
+from . import messages
 from .links import agreement_path, is_partner_reader
-from .models import Notification, Reminder, ReminderKind
+from .models import Reminder, ReminderKind
 
 
-def _both_calendars(day) -> str:
-    return f"{dates.gregorian(day)} ({dates.hijri(day)})"
+def _message(reminder: Reminder) -> tuple[str, dict]:
+    """The reminder's message key and parameters (`reminders.messages`), in no language yet."""
+    agreement = reminder.agreement
+    params = {
+        "title": messages.bilingual(agreement, "title"),
+        "reference": agreement.reference,
+        "partner": messages.bilingual(agreement.partner, "name"),
+        "days": reminder.offset_days,
+        "ends_on": messages.day(agreement.ends_on),
+    }
+    if reminder.kind == ReminderKind.RENEWAL_UNSIGNED:
+        params["renewal"] = agreement.renewed_by.reference
+    elif reminder.kind == ReminderKind.SIGNING_EXPIRED:
+        params["name"] = {"name": reminder.signing_request.name}
+    elif reminder.kind in (ReminderKind.COMMITMENT_DUE, ReminderKind.COMMITMENT_OVERDUE):
+        commitment = reminder.commitment
+        params |= {
+            "commitment": messages.bilingual(commitment, "description"),
+            "due_on": messages.day(commitment.due_on),
+            "target": {"count": commitment.target_quantity, "noun": commitment.unit},
+        }
+    return str(reminder.kind), params
 
 
 def _texts(reminder: Reminder, name: Callable[[str], str] = plain_name) -> dict[str, str]:
@@ -32,84 +50,8 @@ def _texts(reminder: Reminder, name: Callable[[str], str] = plain_name) -> dict[
     shows them, and so does a subject: `common.mail.subject_line` reveals the controls
     itself, and would print the isolates `plain_name` adds as markers too.
     """
-    agreement = reminder.agreement
-    values = {
-        "title": name(agreement.title),
-        "reference": agreement.reference,
-        "partner": name(agreement.partner.name),
-        "days": reminder.offset_days,
-        "ends_on": _both_calendars(agreement.ends_on),
-    }
-    if reminder.kind == ReminderKind.RENEWAL:
-        return {
-            "headline": ngettext(
-                "“%(title)s” ends in %(days)s day", "“%(title)s” ends in %(days)s days", reminder.offset_days
-            )
-            % values,
-            "body": _(
-                "The partnership agreement %(reference)s with %(partner)s ends on %(ends_on)s. "
-                "If it should continue, start its renewal now so there is time to agree and sign."
-            )
-            % values,
-        }
-    if reminder.kind == ReminderKind.RENEWAL_UNSIGNED:
-        renewal = agreement.renewed_by
-        values |= {"renewal": renewal.reference}
-        return {
-            "headline": _("Finish the renewal of “%(title)s” before %(ends_on)s") % values,
-            "body": _(
-                "The agreement %(reference)s with %(partner)s ends on %(ends_on)s. Its renewal %(renewal)s is not "
-                "signed yet: sign it, or ask the others to, so the partnership continues without a gap."
-            )
-            % values,
-        }
-    if reminder.kind == ReminderKind.AGREEMENT_EXPIRED:
-        return {
-            "headline": _("“%(title)s” has ended") % values,
-            "body": _(
-                "The agreement %(reference)s with %(partner)s reached its end date (%(ends_on)s) and is now expired."
-            )
-            % values,
-        }
-    if reminder.kind == ReminderKind.SIGNING_EXPIRED:
-        return {
-            "headline": _("A signing link expired: %(reference)s") % values,
-            "body": _(
-                "%(name)s did not sign agreement %(reference)s before the link expired. Send a new link if needed."
-            )
-            % {**values, "name": name(reminder.signing_request.name)},
-        }
-    if reminder.kind == ReminderKind.SIGNING:
-        return {
-            "headline": _("Waiting for your signature: %(title)s") % values,
-            "body": _(
-                "Agreement %(reference)s with %(partner)s is waiting for your signature. A new link was emailed to you."
-            )
-            % values,
-        }
-    commitment = reminder.commitment
-    values |= {
-        "commitment": name(commitment.description),
-        "due_on": _both_calendars(commitment.due_on),
-        "target": counted(commitment.target_quantity, commitment.unit),
-    }
-    if reminder.kind == ReminderKind.COMMITMENT_DUE:
-        return {
-            "headline": _("Commitment due on %(due_on)s: %(commitment)s") % values,
-            "body": _(
-                "Under agreement %(reference)s, the commitment “%(commitment)s” (%(target)s) is due on "
-                "%(due_on)s. Report the progress made in the portal."
-            )
-            % values,
-        }
-    return {
-        "headline": _("Commitment overdue: %(commitment)s") % values,
-        "body": _(
-            "Under agreement %(reference)s, the commitment “%(commitment)s” was due on %(due_on)s and no progress "
-            "has been reported. Report what was done, or contact the charity."
-        )
-        % values,
-    }
+    key, params = _message(reminder)
+    return messages.render(key, params, name=name)
 
 
 def _link(reminder: Reminder) -> tuple[str, Promise]:
@@ -152,15 +94,13 @@ def send_reminder_email(reminder: Reminder) -> None:
 
 
 def notification_for(reminder: Reminder) -> dict:
-    """The in-app notification's fields, in Arabic (the portal's first language)."""
-    with translation.override("ar"):
-        texts = _texts(reminder, name=str)
+    """The in-app notification's fields: its message key and parameters, rendered when read."""
+    key, params = _message(reminder)
     return {
         "kind": reminder.kind,
         "agreement": reminder.agreement,
-        # The headline carries the agreement's title (up to 300 characters itself).
-        "title": texts["headline"][: Notification._meta.get_field("title").max_length],
-        "body": texts["body"],
+        "message": key,
+        "params": params,
         "url": _link(reminder)[0],
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -79,7 +79,13 @@ class Reminder(models.Model):
 
 
 class Notification(models.Model):
-    """A message in a user's in-app list, with an unread mark."""
+    """A message in a user's in-app list, with an unread mark.
+
+    It keeps a message key and its parameters (`reminders.messages`) and is rendered
+    when read, in the reader's language (`headline`, `text`). `title` and `body` hold
+    the Arabic rendering, for the admin's search; rows made before the message key
+    existed have only those, and show them as they are.
+    """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     agreement = models.ForeignKey(
@@ -91,6 +97,8 @@ class Notification(models.Model):
     kind = models.CharField(_("kind"), max_length=30, choices=ReminderKind.choices)
     title = models.CharField(_("title"), max_length=300)
     body = models.TextField(_("message"), blank=True)
+    message = models.CharField(max_length=40, blank=True, editable=False)
+    params = models.JSONField(default=dict, blank=True, editable=False)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
@@ -102,7 +110,34 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"])]
 
     def __str__(self) -> str:
-        return self.title
+        return self.headline
+
+    def _rendered(self) -> dict[str, str]:
+        if not self.message:
+            return {"headline": self.title, "body": self.body}
+        from .messages import render
+
+        return render(self.message, self.params)
+
+    @property
+    def headline(self) -> str:
+        """The title in the active language."""
+        return self._rendered()["headline"]
+
+    @property
+    def text(self) -> str:
+        """The body in the active language."""
+        return self._rendered()["body"]
+
+    @classmethod
+    def build(cls, *, message: str, params: dict, **fields) -> Notification:
+        """An unsaved notification of `message`, with its Arabic rendering kept for search."""
+        from .messages import render
+
+        with translation.override("ar"):
+            arabic = render(message, params)
+        title = arabic["headline"][: cls._meta.get_field("title").max_length]
+        return cls(message=message, params=params, title=title, body=arabic["body"], **fields)
 
     @staticmethod
     def _cache_key(user_id: int) -> str:
@@ -123,11 +158,14 @@ class Notification(models.Model):
         cache.delete(cls._cache_key(user_id))
 
     @classmethod
-    def notify(cls, *, users, kind: str, title: str, body: str = "", url: str = "", agreement=None) -> None:
-        """Add the same notification to several users' lists."""
+    def notify(cls, *, users, kind: str, message: str, params: dict, url: str = "", agreement=None) -> None:
+        """Add the same notification (a message key and its parameters) to several users' lists."""
         users = [user for user in users if user is not None and user.is_active]
         cls.objects.bulk_create(
-            [cls(user=user, kind=kind, title=title[:300], body=body, url=url, agreement=agreement) for user in users]
+            [
+                cls.build(message=message, params=params, user=user, kind=kind, url=url, agreement=agreement)
+                for user in users
+            ]
         )
         for user in users:
             cls.forget_count(user.pk)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
 
 from agreements.progress import review_outcome_path
 from agreements.signals import progress_reported, progress_reviewed
-from common.counting import counted
 
+from . import messages
 from .models import Notification, ReminderKind
 
 
@@ -22,18 +20,15 @@ def notify_owner_of_progress(sender, *, update, by, resubmitted=False, **kwargs)
     owner = agreement.owner
     if owner.pk == by.pk:
         return
-    with translation.override("ar"):
-        title = (
-            _("%(who)s corrected and sent again a progress report on “%(commitment)s”")
-            if resubmitted
-            else _("%(who)s reported progress on “%(commitment)s”")
-        ) % {"who": by.display_name, "commitment": commitment.description_ar}
-        amount = counted(update.amount, commitment.unit)
     Notification.notify(
         users=[owner],
         kind=ReminderKind.PROGRESS_SUBMITTED,
-        title=title,
-        body=f"+{amount}",
+        message="progress_resubmitted" if resubmitted else "progress_reported",
+        params={
+            "who": by.display_name,
+            "commitment": messages.bilingual(commitment, "description"),
+            "amount": {"count": update.amount, "noun": commitment.unit},
+        },
         # The owner is staff (agreements.Agreement.owner): the review queue is theirs.
         url=reverse("agreements:progress_queue"),
         agreement=agreement,
@@ -45,17 +40,11 @@ def notify_reporter_of_review(sender, *, update, accepted, comment, **kwargs) ->
     """The reporter hears whether the report was accepted or sent back, with the comment."""
     commitment = update.commitment
     agreement = commitment.clause.agreement
-    with translation.override("ar"):
-        title = (
-            _("Your progress report was accepted: %(commitment)s")
-            if accepted
-            else _("Your progress report was sent back: %(commitment)s")
-        ) % {"commitment": commitment.description_ar}
     Notification.notify(
         users=[update.reported_by],
         kind=ReminderKind.PROGRESS_REVIEWED,
-        title=title,
-        body=comment.text,
+        message="progress_accepted" if accepted else "progress_returned",
+        params={"commitment": messages.bilingual(commitment, "description"), "text": comment.text},
         # A partner user opens the returned report's form, or the accepted report; staff the agreement's page.
         url=review_outcome_path(update),
         agreement=agreement,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from import_export.fields import Field
 
 from spreadsheets.resources import ExportOnlyResource, column
 
-from .models import Reminder
+from .models import Notification, Reminder
 
 
 class ReminderResource(ExportOnlyResource):
@@ -34,3 +35,25 @@ class ReminderResource(ExportOnlyResource):
             "sent_at",
             "attempts",
         )
+
+
+class NotificationResource(ExportOnlyResource):
+    """A notification's texts in the language of the export (as its reader would see them)."""
+
+    user = column(Notification, "user", lookup="username", label=capfirst(_("account")))
+    kind = column(Notification, "kind")
+    agreement = column(Notification, "agreement__reference", label=capfirst(_("agreement")))
+    title = Field(column_name=_("Notification title"))
+    body = Field(column_name=capfirst(_("message")))
+    created_at = column(Notification, "created_at")
+    read_at = column(Notification, "read_at")
+
+    class Meta(ExportOnlyResource.Meta):
+        model = Notification
+        fields = ("user", "kind", "agreement", "title", "body", "created_at", "read_at")
+
+    def dehydrate_title(self, notification) -> str:
+        return notification.headline
+
+    def dehydrate_body(self, notification) -> str:
+        return notification.text

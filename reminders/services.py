@@ -498,9 +498,9 @@ def reminder_send_batch(*, reminder_ids: list[int]) -> int:
 
         for reminder in reminders:
             if reminder.recipient_user_id:
-                Notification.objects.create(
+                Notification.build(
                     user_id=reminder.recipient_user_id, reminder=reminder, **notification_for(reminder)
-                )
+                ).save()
                 Notification.forget_count(reminder.recipient_user_id)
     return len(reminders)
 

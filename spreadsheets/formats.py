@@ -21,6 +21,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import tablib
 from django.conf import settings
 from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext as _
@@ -167,7 +168,28 @@ class BoundedXLSX(base_formats.XLSX):
             raise ImportRefused(_("This is not an XLSX file.")) from None
         if unpacked > settings.IMPORT_MAX_BYTES:
             raise _too_large()
-        return _bounded_rows(super().create_dataset(in_stream))
+        return _bounded_rows(self._read(in_stream))
+
+    @staticmethod
+    def _read(in_stream) -> tablib.Dataset:
+        """As import-export's reader, but a row whose last cells are empty is padded to the headers.
+
+        A sheet without a declared size (ours, written in write-only mode, and other
+        generated files) reads such a row short, and the whole file was refused as
+        'InvalidDimensions'. Blank rows are skipped.
+        """
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True).active
+        rows = sheet.iter_rows(values_only=True)
+        headers = list(next(rows, ()))
+        dataset = tablib.Dataset(headers=headers)
+        for row in rows:
+            values = list(row)
+            if all(value is None for value in values):
+                continue
+            dataset.append(values + [None] * (len(headers) - len(values)))
+        return dataset
 
 
 class BoundedCSV(base_formats.CSV):

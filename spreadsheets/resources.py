@@ -11,10 +11,12 @@ Each app declares its own columns in its `resources.py` with `column()` and thes
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from import_export import resources, widgets
 from import_export.fields import Field
 
@@ -42,7 +44,11 @@ class ChoicesWidget(widgets.Widget):
                 with translation.override(language):
                     if text.casefold() == str(label).casefold():
                         return key
-        raise ValueError(_("“%(value)s” is not one of the choices.") % {"value": text})
+        accepted = pgettext("list of alternatives", ", ").join(str(label) for key, label in self.choices if key != "")
+        raise ValueError(
+            _("“%(value)s” is not one of the choices. Accepted values: %(choices)s.")
+            % {"value": text, "choices": accepted}
+        )
 
 
 class YesNoWidget(widgets.BooleanWidget):
@@ -119,6 +125,23 @@ class PortalResource(resources.ModelResource):
         if dataset.headers:
             dataset.headers = [aliases.get(str(h or "").strip().casefold(), h) for h in dataset.headers]
         super().before_import(dataset, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """As import-export's, but each error is named by its column's header, not its field name.
+
+        The import preview lists a row's errors under these names: «القطاع», not "sector".
+        """
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                raise
+            headers = {field.attribute: str(field.column_name) for field in self.fields.values() if field.attribute}
+            for name, column in list(headers.items()):
+                headers.setdefault(name.split("__")[0], column)
+            raise ValidationError(
+                {headers.get(name, name): errors for name, errors in error.error_dict.items()}
+            ) from error
 
 
 def hijri_text(value) -> str:

@@ -8,10 +8,11 @@ from django.utils.translation import ngettext
 from agreements.models import Unit
 from common.counting import NOUNS, NOUNS_AFTER_PREPOSITION, counted
 
-# n: (day, day after a preposition, trainees). The forms: 0; 1; 2 (the dual, no numeral);
-# 3–10 (plural); 11–99 (singular, accusative); 100 and up (singular), 103 back to plural.
+# n: (day, day after a preposition, trainees). The forms: 0 (the plural, as 3–10: «0 أيام»,
+# not «0 يوم»); 1; 2 (the dual, no numeral); 3–10 (plural); 11–99 (singular, accusative);
+# 100 and up (singular), 103 back to plural.
 ARABIC = {
-    0: ("0 يوم", "0 يوم", "0 متدرب"),
+    0: ("0 أيام", "0 أيام", "0 متدربين"),
     1: ("يوم واحد", "يوم واحد", "متدرب واحد"),
     2: ("يومان", "يومين", "متدربان"),
     3: ("3 أيام", "3 أيام", "3 متدربين"),
@@ -35,6 +36,16 @@ def test_arabic_counts_take_the_plural_form_of_their_number(n):
         assert counted(n, "day") == day
         assert counted(n, "day", after_preposition=True) == day_after_preposition
         assert counted(n, "trainees") == trainees
+
+
+@pytest.mark.parametrize("messages", [NOUNS, NOUNS_AFTER_PREPOSITION])
+def test_zero_of_every_unit_reads_as_its_plural_in_arabic(messages):
+    """«0 ورش عمل», «0 متطوعين»: a zero count takes the plural (as 3 does), never the bare singular."""
+    with translation.override("ar"):
+        for noun, message in messages.items():
+            zero, three = message % {"count": 0}, message % {"count": 3}
+            assert zero == three.replace("3", "0"), noun
+            assert zero != (message % {"count": 100}).replace("100", "0"), noun
 
 
 def test_the_dual_of_every_unit_has_both_cases_in_arabic():

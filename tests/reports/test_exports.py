@@ -66,7 +66,7 @@ def test_xlsx_export_reads_back_with_arabic_headers_and_native_dates(admin_clien
     assert response.status_code == 200
     rows = read_xlsx(response.content)
     headers = rows[0]
-    assert headers[:4] == ["الرقم المرجعي", "العنوان (بالعربية)", "الشريك", "الحالة"]
+    assert headers[:4] == ["الرقم المرجعي", "عنوان الاتفاقية (بالعربية)", "الشريك", "الحالة"]
     with translation.override("ar"):
         assert headers[5] == str(translation.gettext("ends on (Hijri)"))
     by_reference = {row[0]: row for row in rows[1:]}
