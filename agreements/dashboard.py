@@ -144,9 +144,10 @@ def late_reports_queue(user) -> Queue:
     )
 
 
-def staff_queues(user, today: datetime.date) -> list[Queue]:
+def staff_queues(user, today: datetime.date, awaiting: list | None = None) -> list[Queue]:
     """The charity's work: reports to review, late reports, overdue commitments, agreements
-    ending soon, renewals in progress and what awaits the user's signature."""
+    ending soon, renewals in progress and what awaits the user's signature (`awaiting`, the
+    inbox the page already loaded, or loaded here)."""
     to_review = ProgressUpdate.objects.filter(
         status=ProgressStatus.SUBMITTED, commitment__in=Commitment.objects.visible_to(user)
     )
@@ -159,13 +160,13 @@ def staff_queues(user, today: datetime.date) -> list[Queue]:
     agreements = Agreement.objects.visible_to(user)
     ending = agreements.ending_within(ENDING_SOON_DAYS)
     renewals = agreements.renewals_in_progress()
-    waiting = awaiting_signature(user)
+    waiting = list(awaiting_signature(user)) if awaiting is None else awaiting
 
     n_review = to_review.count()
     n_overdue = overdue.count()
     n_ending = ending.count()
     n_renewals = renewals.count()
-    n_waiting = waiting.count()
+    n_waiting = len(waiting)
     related = "commitment__clause__agreement__partner"
     return [
         _queue(
@@ -239,9 +240,10 @@ def staff_queues(user, today: datetime.date) -> list[Queue]:
     ]
 
 
-def partner_queues(user, today: datetime.date) -> list[Queue]:
+def partner_queues(user, today: datetime.date, awaiting: list | None = None) -> list[Queue]:
     """A partner user's work: their side's commitments overdue or due soon, reports sent
-    back to correct, and what awaits their signature. Only their partner's rows."""
+    back to correct, and what awaits their signature (`awaiting`, as for `staff_queues`).
+    Only their partner's rows."""
     own = (
         Commitment.objects.visible_to(user)
         .current()
@@ -253,8 +255,8 @@ def partner_queues(user, today: datetime.date) -> list[Queue]:
     returned = ProgressUpdate.objects.filter(
         status=ProgressStatus.RETURNED, commitment__in=Commitment.objects.visible_to(user)
     )
-    waiting = awaiting_signature(user)
-    n_overdue, n_due, n_returned, n_waiting = overdue.count(), due_soon.count(), returned.count(), waiting.count()
+    waiting = list(awaiting_signature(user)) if awaiting is None else awaiting
+    n_overdue, n_due, n_returned, n_waiting = overdue.count(), due_soon.count(), returned.count(), len(waiting)
 
     def report_url(c: Commitment) -> str:
         return reverse("portal:report_progress", args=[c.pk])

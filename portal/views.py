@@ -82,13 +82,14 @@ def home(request):
         )
         .order_by("order", "-starts_on", "-id")
     )
+    waiting = list(awaiting_signature(user))
     figures = impact(user, request.GET, with_partners=False)
     if figures.invalid_year:
         messages.warning(request, _("The year was not understood; every year is shown."))
     context = {
         "agreements": agreements,
-        "awaiting": list(awaiting_signature(user)),
-        "queues": partner_queues(user, today),
+        "awaiting": waiting,
+        "queues": partner_queues(user, today, waiting),
         "impact": figures,
         "notifications": Notification.objects.filter(user=user).order_by("-created_at")[:5],
     }

@@ -46,6 +46,7 @@ def dashboard(request):
     agreements = Agreement.objects.visible_to(request.user)
     counts = dict(agreements.order_by().values_list("status").annotate(n=Count("id")))
     by_status = [(status, counts.get(status.value, 0)) for status in AgreementStatus]
+    awaiting = list(awaiting_signature(request.user))
     figures = impact(request.user, request.GET)
     if figures.invalid_year:
         messages.warning(request, _("The year was not understood; every year is shown."))
@@ -54,10 +55,10 @@ def dashboard(request):
         "by_status": by_status,
         "total": sum(counts.values()),
         "partner_count": Partner.objects.visible_to(request.user).count(),
-        "queues": staff_queues(request.user, today),
+        "queues": staff_queues(request.user, today, awaiting),
         "impact": figures,
         "recent": agreements.select_related("partner").order_by("-created_at", "-id")[:8],
-        "awaiting": list(awaiting_signature(request.user)),
+        "awaiting": awaiting,
     }
     return render(request, "agreements/dashboard.html", context)
 
