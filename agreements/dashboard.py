@@ -409,17 +409,26 @@ def impact(user, params, *, with_partners: bool = True) -> Impact:
     by_kind: dict[tuple, Measure] = {}
     by_partner: dict[tuple, Measure] = {}
     by_year: dict[tuple, Measure] = {}
+    # Up to tens of thousands of finest-grain rows at scale: labels are made once per group.
+    year_labels = dict(year_choices)
+    zero: dict[str, int] = {}
     for row in plain:
         key = tuple(row[k] for k in KEYS)
         kind, partner_id, row_year, unit = key
-        unit_label = str(units.get(unit, unit))
-        partner_name = (english and row[names[1]]) or row[names[0]]
-        groups = [(by_year, row_year, year_label(row_year))]
+        done = sums.get(key, zero)
+        groups = [(by_year, row_year)]
         if year is None or row_year == year:
-            groups += [(by_kind, kind, str(kinds.get(kind, kind))), (by_partner, partner_id, partner_name)]
-        done = sums.get(key, {})
-        for table, group, label in groups:
-            measure = table.setdefault((group, unit), Measure(label, unit, unit_label, key=group))
+            groups += [(by_kind, kind), (by_partner, partner_id)]
+        for table, group in groups:
+            measure = table.get((group, unit))
+            if measure is None:
+                if table is by_year:
+                    label = year_labels[row_year]
+                elif table is by_kind:
+                    label = str(kinds.get(kind, kind))
+                else:
+                    label = (english and row[names[1]]) or row[names[0]]
+                measure = table[(group, unit)] = Measure(label, unit, str(units.get(unit, unit)), key=group)
             measure.commitments += row["n"]
             measure.target += row["target"] or 0
             measure.accepted += done.get("achieved", 0)
@@ -437,42 +446,54 @@ def impact(user, params, *, with_partners: bool = True) -> Impact:
     return result
 
 
-def _chart(chart_id: str, title: str, measures: list[Measure], *, horizontal: bool = False) -> dict:
+def _chart(
+    chart_id: str, title: str, measures: list[Measure], rank: dict[str, int], *, horizontal=False, top: int = 0
+) -> dict:
+    """One chart of a dimension, with the figures of each unit apart: the page shows one unit at
+    a time (a unit selector), since different units never share an axis. Units in `rank` order
+    (the same first unit on every chart); `top` keeps that many groups of a unit, largest targets first."""
+    per_unit: dict[str, list[Measure]] = {}
+    for m in measures:
+        per_unit.setdefault(m.unit, []).append(m)
+    ordered = sorted(per_unit.items(), key=lambda item: rank.get(item[0], len(rank)))
+    units = {}
+    for unit, group in ordered:
+        if top:
+            group = sorted(group, key=lambda m: -m.target)[:top]
+        units[unit] = {
+            "labels": [m.label for m in group],
+            "data": [[m.target for m in group], [m.accepted for m in group], [m.pending for m in group]],
+        }
     return {
         "id": chart_id,
         "data_id": f"{chart_id}-data",
         "title": title,
+        "units": [(unit, group[0].unit_label) for unit, group in ordered],
         "spec": {
-            "type": "bar",
             "horizontal": horizontal,
-            "labels": [m.label for m in measures],
-            "datasets": [
-                {"label": str(_("Target")), "data": [m.target for m in measures]},
-                {"label": str(_("Accepted")), "data": [m.accepted for m in measures]},
-                {"label": str(_("Awaiting review")), "data": [m.pending for m in measures]},
-            ],
+            "series": [str(_("Target")), str(_("Accepted")), str(_("Awaiting review"))],
+            "units": units,
         },
     }
 
 
-def _per_unit(measures: list[Measure]) -> dict[str, list[Measure]]:
-    groups: dict[str, list[Measure]] = {}
-    for m in measures:
-        groups.setdefault(m.unit, []).append(m)
-    return groups
-
-
 def _charts(result: Impact) -> list[dict]:
-    """One bar chart per dimension and unit: targets, accepted and pending side by side."""
-    charts = []
-    for unit, measures in _per_unit(result.by_kind).items():
-        title = _("By clause kind, in %(unit)s") % {"unit": measures[0].unit_label}
-        charts.append(_chart(f"impact-kind-{unit}", title, measures, horizontal=True))
-    for unit, measures in _per_unit(result.by_partner).items():
-        top = sorted(measures, key=lambda m: -m.target)[:CHART_PARTNERS]
-        title = _("By partner, in %(unit)s (largest targets)") % {"unit": measures[0].unit_label}
-        charts.append(_chart(f"impact-partner-{unit}", title, top, horizontal=True))
-    for unit, measures in _per_unit(result.by_year).items():
-        title = _("By year, in %(unit)s") % {"unit": measures[0].unit_label}
-        charts.append(_chart(f"impact-year-{unit}", title, measures))
-    return charts
+    """A bar chart per dimension: targets, accepted and pending side by side, per unit."""
+    # Units with the most commitments first, then the most reported, then the largest targets.
+    totals: dict[str, list[int]] = {}
+    for m in result.by_kind or result.by_year:
+        total = totals.setdefault(m.unit, [0, 0, 0])
+        total[0] -= m.commitments
+        total[1] -= m.accepted + m.pending + m.returned
+        total[2] -= m.target
+    rank = {unit: i for i, unit in enumerate(sorted(totals, key=lambda u: totals[u]))}
+    charts = [_chart("impact-kind", _("By clause kind"), result.by_kind, rank, horizontal=True)]
+    if result.by_partner:
+        title = ngettext(
+            "By partner (the partner with the largest target)",
+            "By partner (the %(n)s partners with the largest targets)",
+            CHART_PARTNERS,
+        ) % {"n": CHART_PARTNERS}
+        charts.append(_chart("impact-partner", title, result.by_partner, rank, horizontal=True, top=CHART_PARTNERS))
+    charts.append(_chart("impact-year", _("By year"), result.by_year, rank))
+    return [chart for chart in charts if chart["units"]]

@@ -1,9 +1,27 @@
-// Draws the dashboards' impact charts: each canvas[data-chart] names the JSON script
-// holding its spec (agreements/dashboard.py). Right to left when the page is.
+// Draws the dashboards' impact charts: each canvas[data-chart] names the JSON script holding
+// its figures per unit (agreements/dashboard.py); a select[data-chart-unit] picks the unit
+// shown, since different units never share an axis. Right to left when the page is.
 (function () {
   "use strict";
 
   var PALETTE = ["#8a8f98", "#1f7a4d", "#c98a1b"];
+  var LABEL_MAX = 26;
+
+  function size(canvas, spec, labels) {
+    if (spec.horizontal) {
+      canvas.parentNode.style.height = Math.max(220, 40 * labels + 90) + "px";
+    }
+  }
+
+  function data(spec, unit) {
+    var figures = spec.units[unit];
+    return {
+      labels: figures.labels,
+      datasets: spec.series.map(function (label, index) {
+        return { label: label, data: figures.data[index], backgroundColor: PALETTE[index % PALETTE.length], borderWidth: 0 };
+      })
+    };
+  }
 
   function draw(canvas) {
     var source = document.getElementById(canvas.dataset.chart);
@@ -11,26 +29,38 @@
       return;
     }
     var spec = JSON.parse(source.textContent);
+    var units = Object.keys(spec.units);
+    if (!units.length) {
+      return;
+    }
     var rtl = document.documentElement.dir === "rtl";
-    var datasets = spec.datasets.map(function (dataset, index) {
-      return { label: dataset.label, data: dataset.data, backgroundColor: PALETTE[index % PALETTE.length], borderWidth: 0 };
-    });
     var valueAxis = { beginAtZero: true, ticks: { precision: 0 } };
-    var categoryAxis = { ticks: { autoSkip: false } };
+    // Long clause kinds and partner names are shortened on the axis; the tooltip has them whole.
+    var categoryAxis = {
+      ticks: {
+        autoSkip: false,
+        callback: function (value) {
+          var label = String(this.getLabelForValue(value));
+          return label.length > LABEL_MAX ? label.slice(0, LABEL_MAX - 1) + "…" : label;
+        }
+      }
+    };
     var scales;
     if (spec.horizontal) {
       valueAxis.reverse = rtl;
       categoryAxis.position = rtl ? "right" : "left";
       scales = { x: valueAxis, y: categoryAxis };
-      canvas.parentNode.style.height = Math.max(220, 44 * spec.labels.length + 90) + "px";
     } else {
       categoryAxis.reverse = rtl;
       valueAxis.position = rtl ? "right" : "left";
       scales = { x: categoryAxis, y: valueAxis };
     }
-    new Chart(canvas, {
+    var select = document.querySelector('select[data-chart-unit="' + canvas.id + '"]');
+    var unit = select ? select.value : units[0];
+    size(canvas, spec, spec.units[unit].labels.length);
+    var chart = new Chart(canvas, {
       type: "bar",
-      data: { labels: spec.labels, datasets: datasets },
+      data: data(spec, unit),
       options: {
         responsive: true,
         maintainAspectRatio: false,
@@ -44,6 +74,13 @@
         }
       }
     });
+    if (select) {
+      select.addEventListener("change", function () {
+        size(canvas, spec, spec.units[select.value].labels.length);
+        chart.data = data(spec, select.value);
+        chart.update();
+      });
+    }
   }
 
   document.addEventListener("DOMContentLoaded", function () {
