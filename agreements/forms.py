@@ -359,6 +359,7 @@ class AgreementFilterForm(forms.Form):
     sector = forms.ChoiceField(label=_("Sector"), required=False, choices=[("", _("All")), *Sector.choices])
     kind = forms.ChoiceField(label=_("Clause kind"), required=False, choices=[("", _("All")), *ClauseKind.choices])
     ending_within = forms.IntegerField(label=_("Ending within (days)"), required=False, min_value=1, max_value=3650)
+    renewals = forms.BooleanField(label=_("Renewals in progress"), required=False)
     sort = forms.ChoiceField(
         required=False, choices=[(f"{d}{k}", k) for k in SORTS for d in ("", "-")], widget=forms.HiddenInput
     )

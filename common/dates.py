@@ -149,3 +149,23 @@ def gregorian_time(value: datetime.datetime) -> str:
     """A moment as the day and time of day where the portal is: `2 ديسمبر 2026 00:42`."""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     return f"{gregorian(local.date())} {local:%H:%M}"
+
+
+def hijri_years(year: int) -> tuple[int, int]:
+    """The Hijri (Umm al-Qura) years that Gregorian `year` runs across: (1447, 1448) for 2026."""
+    first = Gregorian(year, 1, 1).to_hijri().year
+    last = Gregorian(year, 12, 31).to_hijri().year
+    return first, last
+
+
+def year_label(year: int) -> str:
+    """A Gregorian year with the Hijri years it spans, `2026 (1447–1448 هـ)`, in the active language.
+
+    The bare year outside the Umm al-Qura table (1924-2077).
+    """
+    try:
+        first, last = hijri_years(year)
+    except (OverflowError, ValueError):
+        return str(year)
+    hijri_part = str(first) if first == last else f"{first}–{last}"
+    return _("%(year)s (%(hijri)s AH)") % {"year": year, "hijri": hijri_part}

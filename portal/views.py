@@ -6,8 +6,6 @@ never loaded; an id or reference that belongs to another partner is simply not f
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -24,6 +22,7 @@ from accounts.permissions import partner_required
 from accounts.services import invitation_create, partner_user_set_active
 from agreements.amendments import standing
 from agreements.amendments.diff import change_groups, change_rows
+from agreements.dashboard import impact, partner_queues
 from agreements.forms import ProgressForm
 from agreements.models import (
     Agreement,
@@ -84,20 +83,14 @@ def home(request):
         .order_by("order", "-starts_on", "-id")
     )
     waiting = list(awaiting_signature(user))
-    own = (
-        _commitments(user)
-        .open()
-        .filter(party=Party.PARTNER, clause__agreement__status=AgreementStatus.ACTIVE)
-        # Only the rows shown below (overdue or due within 14 days), not every open commitment.
-        .filter(due_on__lte=today + datetime.timedelta(days=14))
-        # The list shows the description and the due date only: no progress sum, no clause or agreement.
-        .order_by("due_on", "id")
-    )
+    figures = impact(user, request.GET, with_partners=False)
+    if figures.invalid_year:
+        messages.warning(request, _("The year was not understood; every year is shown."))
     context = {
         "agreements": agreements,
         "awaiting": waiting,
-        "due_soon": [c for c in own if today <= c.due_on <= today + datetime.timedelta(days=14)],
-        "overdue": [c for c in own if c.overdue_on(today)],
+        "queues": partner_queues(user, today, waiting),
+        "impact": figures,
         "notifications": Notification.objects.filter(user=user).order_by("-created_at")[:5],
     }
     return render(request, "portal/home.html", context)

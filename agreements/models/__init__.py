@@ -25,6 +25,7 @@ from .core import (
     amending,
     evidence_upload_to,
     overdue_q,
+    progress_sums,
     visible_q,
 )
 from .documents import (
@@ -92,5 +93,6 @@ __all__ = [
     "attachment_upload_to",
     "evidence_upload_to",
     "overdue_q",
+    "progress_sums",
     "visible_q",
 ]

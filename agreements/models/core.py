@@ -223,6 +223,12 @@ class AgreementQuerySet(models.QuerySet):
         rows = self.order_by().values_list("partner").annotate(n=Count("pk"), in_force=Count("pk", filter=IN_FORCE))
         return {partner_id: (n, in_force) for partner_id, n, in_force in rows}
 
+    def renewals_in_progress(self) -> AgreementQuerySet:
+        """Renewals still being prepared or signed: they renew an agreement and are not yet signed."""
+        return self.filter(
+            renews__isnull=False, status__in=(AgreementStatus.DRAFT, AgreementStatus.AWAITING_SIGNATURES)
+        )
+
     def ending_within(self, days: int) -> AgreementQuerySet:
         today = clock.today()
         return self.filter(
@@ -553,6 +559,19 @@ def _progress_in(status: str, prefix: str = "") -> Sum:
     return Sum(f"{prefix}updates__amount", filter=Q(**{f"{prefix}updates__status": status}))
 
 
+def progress_sums(prefix: str = "") -> dict[str, Coalesce]:
+    """`achieved` (accepted), `pending` (awaiting review) and `returned` sums, 0 when none.
+
+    Only `achieved` is progress (`accepted_progress`); the other two are shown apart.
+    Aggregates over the commitment at `prefix`, for `with_progress` and grouped figures.
+    """
+    return {
+        "achieved": Coalesce(accepted_progress(prefix), 0),
+        "pending": Coalesce(_progress_in(ProgressStatus.SUBMITTED, prefix), 0),
+        "returned": Coalesce(_progress_in(ProgressStatus.RETURNED, prefix), 0),
+    }
+
+
 def overdue_q(prefix: str = "", today: datetime.date | None = None) -> Q:
     """Overdue: past its due date, neither achieved nor cancelled (`Commitment.is_overdue`).
 
@@ -574,11 +593,7 @@ class CommitmentQuerySet(models.QuerySet):
         Also `pending` (reports awaiting review) and `returned` (sent back for correction):
         shown apart from the progress, never counted in it.
         """
-        return self.annotate(
-            achieved=Coalesce(accepted_progress(), 0),
-            pending=Coalesce(_progress_in(ProgressStatus.SUBMITTED), 0),
-            returned=Coalesce(_progress_in(ProgressStatus.RETURNED), 0),
-        )
+        return self.annotate(**progress_sums())
 
     def current(self) -> CommitmentQuerySet:
         """Commitments in the agreement's text now: not removed by an amendment in force.

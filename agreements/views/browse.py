@@ -18,6 +18,7 @@ from partners.models import Contact, Partner
 from .. import lifecycle
 from ..amendments import standing
 from ..audit import audit_verify
+from ..dashboard import impact, staff_queues
 from ..forms import AgreementFilterForm, TerminateForm
 from ..history import agreement_timeline
 from ..models import (
@@ -41,17 +42,23 @@ PAGE_SIZE = 25
 def dashboard(request):
     if request.user.is_partner_user:
         return redirect("portal:home")
+    today = clock.today()
     agreements = Agreement.objects.visible_to(request.user)
     counts = dict(agreements.order_by().values_list("status").annotate(n=Count("id")))
     by_status = [(status, counts.get(status.value, 0)) for status in AgreementStatus]
+    awaiting = list(awaiting_signature(request.user))
+    figures = impact(request.user, request.GET)
+    if figures.invalid_year:
+        messages.warning(request, _("The year was not understood; every year is shown."))
     context = {
-        "today": clock.today(),
+        "today": today,
         "by_status": by_status,
         "total": sum(counts.values()),
         "partner_count": Partner.objects.visible_to(request.user).count(),
-        "ending_soon": agreements.ending_within(90).select_related("partner").order_by("ends_on")[:10],
+        "queues": staff_queues(request.user, today, awaiting),
+        "impact": figures,
         "recent": agreements.select_related("partner").order_by("-created_at", "-id")[:8],
-        "awaiting": list(awaiting_signature(request.user)),
+        "awaiting": awaiting,
     }
     return render(request, "agreements/dashboard.html", context)
 
@@ -83,6 +90,8 @@ def agreement_list(request):
         agreements = agreements.filter(Exists(Clause.objects.filter(agreement=OuterRef("pk"), kind=filters["kind"])))
     if filters.get("ending_within"):
         agreements = agreements.ending_within(filters["ending_within"])
+    if filters.get("renewals"):
+        agreements = agreements.renewals_in_progress()
     if filters.get("sort"):
         key = filters["sort"].lstrip("-")
         sort = ("-" if filters["sort"].startswith("-") else "") + AgreementFilterForm.SORTS[key]

@@ -17,7 +17,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.html import escape
 
 from agreements.amendments.content import content_of, content_to_json
-from agreements.models import Agreement, Amendment, Attachment, Evidence, ProgressUpdate, SignedPdf, SigningRequest
+from agreements.models import (
+    Agreement,
+    Amendment,
+    Attachment,
+    Commitment,
+    Evidence,
+    ProgressUpdate,
+    SignedPdf,
+    SigningRequest,
+)
 from agreements.progress import progress_report, progress_review
 from reminders.models import Notification
 from spreadsheets.models import ExportJob
@@ -392,3 +401,22 @@ def test_role_matrix_on_own_and_staff_pages(client, worlds, role):
             assert client.get(url).status_code == expected[group], (role, url)
     admin_status = client.get(reverse("admin:index")).status_code
     assert admin_status == (200 if role == "admin" else 302)
+
+
+def test_portal_home_queues_and_impact_count_only_their_own_partner(client, worlds):
+    mine, theirs, staff = worlds
+    # Partner B's figures are made unmistakable: a large target, an accepted and a returned report.
+    Commitment.objects.filter(pk=theirs.commitment.pk).update(target_quantity=7770, due_on=datetime.date(2026, 1, 1))
+    progress_review(update=theirs.update, accept=True, comment="", by=staff)
+    client.force_login(mine.user)
+    html = client.get(reverse("portal:home")).content.decode()
+    impact = html.split('data-testid="impact"', 1)[1]
+    # A's own: target 20, nothing accepted, 3 awaiting review, 2 sent back.
+    assert 'data-col="target">20<' in impact and 'data-col="pending">3<' in impact
+    assert 'data-col="returned">2<' in impact and 'data-col="accepted">0<' in impact
+    for figure in ("7770", 'data-col="accepted">3<'):
+        assert figure not in impact
+    assert 'data-testid="queue-returned" data-count="1"' in html
+    assert reverse("portal:progress_resubmit", args=[mine.returned.pk]) in html
+    assert reverse("portal:progress_resubmit", args=[theirs.returned.pk]) not in html
+    assert not [marker for marker in theirs.markers if marker in html]
