@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Case, FloatField, Q, QuerySet, Value, When
-from django.db.models.expressions import Expression
+from django.db.models import BooleanField, Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.expressions import Expression, RawSQL
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -32,10 +32,11 @@ from partners.models import Contact, Partner
 from .models import Agreement, Amendment, Clause, Commitment, ProgressUpdate, visible_q
 
 PER_KIND = 10
-# Rows of a kind first chosen by `ts_rank` (frequency and weight), then ordered by
-# `ts_rank_cd` (which also rewards the words standing close together). ts_rank_cd costs
-# ~5 µs a row: over the 6 000 clauses holding a common word, 25 ms of the search alone.
-PRESELECT = 100
+# Rows of a kind ranked, at most: the first matches the full-text index gives, in table
+# order. A word in thousands of clauses would otherwise be ranked over every row that
+# holds it (a heap visit and a `ts_rank_cd` each: 6 000 clauses holding «تدريب» in the
+# benchmark cost ~30 ms); a rarer word, or two words together, is ranked over all its rows.
+CANDIDATES = 500
 
 
 class _OnTable(Expression):
@@ -105,27 +106,33 @@ def _fallback_term(query: Query) -> str:
     return max(query.all_terms, key=lambda term: (len(term), term))
 
 
-def _rank(query: Query, *, fallback: bool, function: str = "ts_rank_cd") -> _OnTable:
-    """PostgreSQL's relevance of a row: cover density (or plain `ts_rank`), or trigram similarity."""
+def _rank(query: Query, *, fallback: bool) -> _OnTable:
+    """PostgreSQL's relevance of a row: cover density (`ts_rank_cd`), or trigram similarity."""
     if fallback:
         return _sql("strict_word_similarity(%s, {t}.search_text)", [_fallback_term(query)], FloatField())
-    return _sql(f"{function}({{t}}.search_vector, to_tsquery('simple', %s))", [query.tsquery()], FloatField())
+    return _sql("ts_rank_cd({t}.search_vector, to_tsquery('simple', %s))", [query.tsquery()], FloatField())
 
 
 def _top(rows: QuerySet, query: Query, *, fallback: bool, limit: int) -> list:
     """The best `limit` rows, with what `rows` joins in for display.
 
-    On PostgreSQL the rows are first narrowed on the bare table (its rows are many, the
-    joins would be carried through the sort) to the `PRESELECT` best by `ts_rank`; those
-    are ordered by `ts_rank_cd` and only the winners joined. On SQLite the terms are
-    counted in Python.
+    On PostgreSQL the matching rows of the bare table (visibility rule included) are read
+    through a materialised CTE, which the database runs only as far as it is read: at most
+    `CANDIDATES` rows, each ranked once; the best `limit` ids are then joined for display.
+    (A plain `LIMIT` on the match instead tempts the planner into a sequential scan.) On
+    SQLite the terms are counted in Python.
     """
     if _postgres():
-        bare = matching(rows.select_related(None), query, fallback=fallback)
-        preselected = bare.annotate(rank=_rank(query, fallback=fallback, function="ts_rank"))
-        preselected = preselected.order_by("-rank", "-pk")[:PRESELECT].values("pk")
-        ranked = rows.filter(pk__in=preselected).annotate(rank=_rank(query, fallback=fallback))
-        return list(ranked.order_by("-rank", "-pk")[:limit])
+        bare = matching(rows.select_related(None), query, fallback=fallback).order_by()
+        sql, params = bare.values(found=F("pk"), found_rank=F("rank")).query.sql_with_params()
+        # `sql` is Django's own compilation; what was typed is among `params` only.
+        best = RawSQL(  # noqa: S611
+            f"WITH candidates AS MATERIALIZED ({sql}) SELECT found FROM "  # noqa: S608
+            "(SELECT * FROM candidates LIMIT %s) AS bounded ORDER BY found_rank DESC, found DESC LIMIT %s",
+            (*params, CANDIDATES, limit),
+        )
+        ranked = rows.filter(pk__in=best).annotate(rank=_rank(query, fallback=fallback))
+        return list(ranked.order_by("-rank", "-pk"))
     return _sqlite_rank(list(matching(rows, query, fallback=fallback)[: limit * 5]), query)[:limit]
 
 
