@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from common.search import Query, highlight, matches, parse_query
+from common.search import Query, parse_query, snippet
 from partners.models import Contact, Partner
 
 from .models import Agreement, Amendment, Clause, Commitment, ProgressUpdate, visible_q
@@ -172,17 +172,14 @@ class Results:
         return sum(len(group.hits) for group in self.groups)
 
 
-def _snippet(query: Query, *texts: str | None) -> str:
-    """The first text that holds a match, highlighted; else the first non-empty one."""
-    present = [text for text in texts if text]
-    chosen = next((text for text in present if matches(text, query)), present[0] if present else "")
-    return highlight(chosen, query)
-
-
 def _bilingual(row, name: str) -> tuple[str, str]:
     """(the text in the page's language, the other one)."""
     ar, en = getattr(row, f"{name}_ar", ""), getattr(row, f"{name}_en", "")
     return (en, ar) if get_language() == "en" else (ar, en)
+
+
+# What a hit shows of an agreement (the rows are read with these columns only).
+_AGREEMENT_SHOWN = ("reference", "title_ar", "title_en", "summary_ar", "summary_en", "partner")
 
 
 class _Kind:
@@ -205,7 +202,11 @@ class _Agreements(_Kind):
     kind, label, staff_only, has_names = "agreement", _("Agreements"), False, True
 
     def rows(self, user):
-        return Agreement.objects.visible_to(user).select_related("partner")
+        return (
+            Agreement.objects.visible_to(user)
+            .select_related("partner")
+            .only(*_AGREEMENT_SHOWN, "partner__name_ar", "partner__name_en")
+        )
 
     def hit(self, row, query, partner_user):
         url = reverse("portal:agreement" if partner_user else "agreements:detail", args=[row.reference])
@@ -214,7 +215,7 @@ class _Agreements(_Kind):
         return Hit(
             reference=row.reference,
             title=title,
-            snippet=_snippet(query, title, summary, other, other_summary),
+            snippet=snippet(query, title, summary, other, other_summary),
             url=url,
             detail=row.partner.name,
             key=f"agreement:{row.partner.name_ar}",
@@ -225,7 +226,19 @@ class _Clauses(_Kind):
     kind, label, staff_only = "clause", _("Clauses"), False
 
     def rows(self, user):
-        return Clause.objects.current().filter(visible_q(user, "agreement__")).select_related("agreement__partner")
+        return (
+            Clause.objects.current()
+            .filter(visible_q(user, "agreement__"))
+            .select_related("agreement__partner")
+            .only(
+                "order",
+                "kind",
+                "text_ar",
+                "text_en",
+                *(f"agreement__{name}" for name in _AGREEMENT_SHOWN),
+                "agreement__partner__name_ar",
+            )
+        )
 
     def hit(self, row, query, partner_user):
         agreement = row.agreement
@@ -234,7 +247,7 @@ class _Clauses(_Kind):
         return Hit(
             reference=agreement.reference,
             title=f"{row.order}. {row.get_kind_display()}",
-            snippet=_snippet(query, text, other),
+            snippet=snippet(query, text, other),
             url=f"{url}#clause-{row.order}",
             detail=_bilingual(agreement, "title")[0],
             key=f"clause:{agreement.partner.name_ar}:{row.kind}",
@@ -245,7 +258,18 @@ class _Commitments(_Kind):
     kind, label, staff_only = "commitment", _("Commitments"), False
 
     def rows(self, user):
-        return Commitment.objects.visible_to(user).current().select_related("clause__agreement")
+        return (
+            Commitment.objects.visible_to(user)
+            .current()
+            .select_related("clause__agreement")
+            .only(
+                "party",
+                "description_ar",
+                "description_en",
+                "clause__order",
+                *(f"clause__agreement__{name}" for name in _AGREEMENT_SHOWN),
+            )
+        )
 
     def hit(self, row, query, partner_user):
         agreement = row.clause.agreement
@@ -254,7 +278,7 @@ class _Commitments(_Kind):
         return Hit(
             reference=agreement.reference,
             title=f"{row.clause.order}. {row.get_party_display()}",
-            snippet=_snippet(query, text, other),
+            snippet=snippet(query, text, other),
             url=f"{url}#commitment-{row.pk}",
             detail=_bilingual(agreement, "title")[0],
             key=f"commitment:{row.description_ar}",
@@ -279,7 +303,7 @@ class _ProgressNotes(_Kind):
         return Hit(
             reference=agreement.reference,
             title=f"{row.reported_on:%Y-%m-%d} · +{row.amount}",
-            snippet=_snippet(query, row.note),
+            snippet=snippet(query, row.note),
             url=url,
             detail=_bilingual(commitment, "description")[0],
             key=f"progress:{commitment.description_ar}",
@@ -298,7 +322,7 @@ class _Amendments(_Kind):
         return Hit(
             reference=f"{row.agreement.reference}/{row.number}",
             title=title or str(_("Amendment")),
-            snippet=_snippet(query, text, title, other, other_title),
+            snippet=snippet(query, text, title, other, other_title),
             url=reverse("agreements:amendment", args=[row.agreement.reference, row.number]),
             detail=_bilingual(row.agreement, "title")[0],
             key=f"amendment:{row.agreement.reference}/{row.number}",
@@ -315,7 +339,7 @@ class _Partners(_Kind):
         name, other = _bilingual(row, "name")
         return Hit(
             title=name or other,
-            snippet=_snippet(query, name, other, row.city),
+            snippet=snippet(query, name, other, row.city),
             url=reverse("partners:detail", args=[row.pk]),
             detail=row.get_sector_display(),
             key=f"partner:{row.name_ar}",
@@ -333,7 +357,7 @@ class _Contacts(_Kind):
         title, other_title = _bilingual(row, "title")
         return Hit(
             title=name or other,
-            snippet=_snippet(query, name, other, title, other_title, row.email),
+            snippet=snippet(query, name, other, title, other_title, row.email),
             url=reverse("partners:detail", args=[row.partner_id]),
             detail=row.partner.name,
             key=f"contact:{row.name_ar}",
