@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.search import search
-from common.search import highlight, parse_query, terms
+from common.search import highlight, parse_query, snippet, terms
 from tests.factories import (
     AgreementFactory,
     ClauseFactory,
@@ -56,6 +56,15 @@ def test_snippet_marks_the_word_as_written_when_another_form_was_asked():
     snippet = highlight("تقدم الجمعية الخدمات التأهيلية والتدريبية <b>للمستفيدين</b>.", parse_query("متدربين"))
     assert "<mark>والتدريبية</mark>" in snippet
     assert "&lt;b&gt;" in snippet and "<b>" not in snippet  # the text is escaped, only <mark> is added
+
+
+def test_snippet_shows_the_first_field_that_matches_around_its_first_match_with_every_match_marked():
+    filler = " ".join(f"كلمة{i}" for i in range(40))
+    long_text = f"{filler} التدريب المهني ثم التدريب الميداني {filler}"
+    html = snippet(parse_query("تدريب"), "", "عنوان بلا صلة", long_text)
+    assert html.startswith("… كلمة34 ") and html.endswith(" …")  # six words before the first match
+    assert html.count("<mark>") == 2 and "<mark>التدريب</mark> الميداني" in html
+    assert str(snippet(parse_query("تدريب"), None, "عنوان بلا صلة", "نص آخر")) == "عنوان بلا صلة"
 
 
 @pytest.fixture
