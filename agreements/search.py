@@ -20,22 +20,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Case, FloatField, Q, QuerySet, Value, When
-from django.db.models.expressions import Expression
+from django.db.models import BooleanField, Case, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.expressions import Expression, RawSQL
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from common.search import Query, highlight, matches, parse_query
+from common.search import Query, parse_query, snippet
 from partners.models import Contact, Partner
 
 from .models import Agreement, Amendment, Clause, Commitment, ProgressUpdate, visible_q
 
 PER_KIND = 10
-# Rows of a kind first chosen by `ts_rank` (frequency and weight), then ordered by
-# `ts_rank_cd` (which also rewards the words standing close together). ts_rank_cd costs
-# ~5 µs a row: over the 6 000 clauses holding a common word, 25 ms of the search alone.
-PRESELECT = 100
+# Rows of a kind ranked, at most: the first matches the full-text index gives, in table
+# order. A word in thousands of clauses would otherwise be ranked over every row that
+# holds it (a heap visit and a `ts_rank_cd` each: 6 000 clauses holding «تدريب» in the
+# benchmark cost ~30 ms); a rarer word, or two words together, is ranked over all its rows.
+CANDIDATES = 500
 
 
 class _OnTable(Expression):
@@ -105,27 +106,33 @@ def _fallback_term(query: Query) -> str:
     return max(query.all_terms, key=lambda term: (len(term), term))
 
 
-def _rank(query: Query, *, fallback: bool, function: str = "ts_rank_cd") -> _OnTable:
-    """PostgreSQL's relevance of a row: cover density (or plain `ts_rank`), or trigram similarity."""
+def _rank(query: Query, *, fallback: bool) -> _OnTable:
+    """PostgreSQL's relevance of a row: cover density (`ts_rank_cd`), or trigram similarity."""
     if fallback:
         return _sql("strict_word_similarity(%s, {t}.search_text)", [_fallback_term(query)], FloatField())
-    return _sql(f"{function}({{t}}.search_vector, to_tsquery('simple', %s))", [query.tsquery()], FloatField())
+    return _sql("ts_rank_cd({t}.search_vector, to_tsquery('simple', %s))", [query.tsquery()], FloatField())
 
 
 def _top(rows: QuerySet, query: Query, *, fallback: bool, limit: int) -> list:
     """The best `limit` rows, with what `rows` joins in for display.
 
-    On PostgreSQL the rows are first narrowed on the bare table (its rows are many, the
-    joins would be carried through the sort) to the `PRESELECT` best by `ts_rank`; those
-    are ordered by `ts_rank_cd` and only the winners joined. On SQLite the terms are
-    counted in Python.
+    On PostgreSQL the matching rows of the bare table (visibility rule included) are read
+    through a materialised CTE, which the database runs only as far as it is read: at most
+    `CANDIDATES` rows, each ranked once; the best `limit` ids are then joined for display.
+    (A plain `LIMIT` on the match instead tempts the planner into a sequential scan.) On
+    SQLite the terms are counted in Python.
     """
     if _postgres():
-        bare = matching(rows.select_related(None), query, fallback=fallback)
-        preselected = bare.annotate(rank=_rank(query, fallback=fallback, function="ts_rank"))
-        preselected = preselected.order_by("-rank", "-pk")[:PRESELECT].values("pk")
-        ranked = rows.filter(pk__in=preselected).annotate(rank=_rank(query, fallback=fallback))
-        return list(ranked.order_by("-rank", "-pk")[:limit])
+        bare = matching(rows.select_related(None), query, fallback=fallback).order_by()
+        sql, params = bare.values(found=F("pk"), found_rank=F("rank")).query.sql_with_params()
+        # `sql` is Django's own compilation; what was typed is among `params` only.
+        best = RawSQL(  # noqa: S611
+            f"WITH candidates AS MATERIALIZED ({sql}) SELECT found FROM "  # noqa: S608
+            "(SELECT * FROM candidates LIMIT %s) AS bounded ORDER BY found_rank DESC, found DESC LIMIT %s",
+            (*params, CANDIDATES, limit),
+        )
+        ranked = rows.filter(pk__in=best).annotate(rank=_rank(query, fallback=fallback))
+        return list(ranked.order_by("-rank", "-pk"))
     return _sqlite_rank(list(matching(rows, query, fallback=fallback)[: limit * 5]), query)[:limit]
 
 
@@ -165,17 +172,14 @@ class Results:
         return sum(len(group.hits) for group in self.groups)
 
 
-def _snippet(query: Query, *texts: str | None) -> str:
-    """The first text that holds a match, highlighted; else the first non-empty one."""
-    present = [text for text in texts if text]
-    chosen = next((text for text in present if matches(text, query)), present[0] if present else "")
-    return highlight(chosen, query)
-
-
 def _bilingual(row, name: str) -> tuple[str, str]:
     """(the text in the page's language, the other one)."""
     ar, en = getattr(row, f"{name}_ar", ""), getattr(row, f"{name}_en", "")
     return (en, ar) if get_language() == "en" else (ar, en)
+
+
+# What a hit shows of an agreement (the rows are read with these columns only).
+_AGREEMENT_SHOWN = ("reference", "title_ar", "title_en", "summary_ar", "summary_en", "partner")
 
 
 class _Kind:
@@ -198,7 +202,11 @@ class _Agreements(_Kind):
     kind, label, staff_only, has_names = "agreement", _("Agreements"), False, True
 
     def rows(self, user):
-        return Agreement.objects.visible_to(user).select_related("partner")
+        return (
+            Agreement.objects.visible_to(user)
+            .select_related("partner")
+            .only(*_AGREEMENT_SHOWN, "partner__name_ar", "partner__name_en")
+        )
 
     def hit(self, row, query, partner_user):
         url = reverse("portal:agreement" if partner_user else "agreements:detail", args=[row.reference])
@@ -207,7 +215,7 @@ class _Agreements(_Kind):
         return Hit(
             reference=row.reference,
             title=title,
-            snippet=_snippet(query, title, summary, other, other_summary),
+            snippet=snippet(query, title, summary, other, other_summary),
             url=url,
             detail=row.partner.name,
             key=f"agreement:{row.partner.name_ar}",
@@ -218,7 +226,19 @@ class _Clauses(_Kind):
     kind, label, staff_only = "clause", _("Clauses"), False
 
     def rows(self, user):
-        return Clause.objects.current().filter(visible_q(user, "agreement__")).select_related("agreement__partner")
+        return (
+            Clause.objects.current()
+            .filter(visible_q(user, "agreement__"))
+            .select_related("agreement__partner")
+            .only(
+                "order",
+                "kind",
+                "text_ar",
+                "text_en",
+                *(f"agreement__{name}" for name in _AGREEMENT_SHOWN),
+                "agreement__partner__name_ar",
+            )
+        )
 
     def hit(self, row, query, partner_user):
         agreement = row.agreement
@@ -227,7 +247,7 @@ class _Clauses(_Kind):
         return Hit(
             reference=agreement.reference,
             title=f"{row.order}. {row.get_kind_display()}",
-            snippet=_snippet(query, text, other),
+            snippet=snippet(query, text, other),
             url=f"{url}#clause-{row.order}",
             detail=_bilingual(agreement, "title")[0],
             key=f"clause:{agreement.partner.name_ar}:{row.kind}",
@@ -238,7 +258,18 @@ class _Commitments(_Kind):
     kind, label, staff_only = "commitment", _("Commitments"), False
 
     def rows(self, user):
-        return Commitment.objects.visible_to(user).current().select_related("clause__agreement")
+        return (
+            Commitment.objects.visible_to(user)
+            .current()
+            .select_related("clause__agreement")
+            .only(
+                "party",
+                "description_ar",
+                "description_en",
+                "clause__order",
+                *(f"clause__agreement__{name}" for name in _AGREEMENT_SHOWN),
+            )
+        )
 
     def hit(self, row, query, partner_user):
         agreement = row.clause.agreement
@@ -247,7 +278,7 @@ class _Commitments(_Kind):
         return Hit(
             reference=agreement.reference,
             title=f"{row.clause.order}. {row.get_party_display()}",
-            snippet=_snippet(query, text, other),
+            snippet=snippet(query, text, other),
             url=f"{url}#commitment-{row.pk}",
             detail=_bilingual(agreement, "title")[0],
             key=f"commitment:{row.description_ar}",
@@ -272,7 +303,7 @@ class _ProgressNotes(_Kind):
         return Hit(
             reference=agreement.reference,
             title=f"{row.reported_on:%Y-%m-%d} · +{row.amount}",
-            snippet=_snippet(query, row.note),
+            snippet=snippet(query, row.note),
             url=url,
             detail=_bilingual(commitment, "description")[0],
             key=f"progress:{commitment.description_ar}",
@@ -291,7 +322,7 @@ class _Amendments(_Kind):
         return Hit(
             reference=f"{row.agreement.reference}/{row.number}",
             title=title or str(_("Amendment")),
-            snippet=_snippet(query, text, title, other, other_title),
+            snippet=snippet(query, text, title, other, other_title),
             url=reverse("agreements:amendment", args=[row.agreement.reference, row.number]),
             detail=_bilingual(row.agreement, "title")[0],
             key=f"amendment:{row.agreement.reference}/{row.number}",
@@ -308,7 +339,7 @@ class _Partners(_Kind):
         name, other = _bilingual(row, "name")
         return Hit(
             title=name or other,
-            snippet=_snippet(query, name, other, row.city),
+            snippet=snippet(query, name, other, row.city),
             url=reverse("partners:detail", args=[row.pk]),
             detail=row.get_sector_display(),
             key=f"partner:{row.name_ar}",
@@ -326,7 +357,7 @@ class _Contacts(_Kind):
         title, other_title = _bilingual(row, "title")
         return Hit(
             title=name or other,
-            snippet=_snippet(query, name, other, title, other_title, row.email),
+            snippet=snippet(query, name, other, title, other_title, row.email),
             url=reverse("partners:detail", args=[row.partner_id]),
             detail=row.partner.name,
             key=f"contact:{row.name_ar}",

@@ -198,27 +198,41 @@ def highlight(text: str | None, query: Query, *, words_around: int = 12) -> Safe
     Matching is by terms, so «التدريب» is marked when «تدريبية» was asked: the reader sees
     their word as it is written. Without a match, the start of the text. Always escaped.
     """
-    text = text or ""
-    pieces = list(re.finditer(r"\S+", text))
-    hits = [i for i, m in enumerate(pieces) if any(_word_matches(w, query) for w in words(m.group()))]
-    start = max(0, hits[0] - words_around // 2) if hits else 0
-    end = min(len(pieces), start + words_around * 2)
-    out = []
-    hit_set = set(hits)
-    for i in range(start, end):
-        token = escape(pieces[i].group())
-        out.append(f"<mark>{token}</mark>" if i in hit_set else token)
-    snippet = " ".join(out)
+    return snippet(query, text, words_around=words_around)
+
+
+def snippet(query: Query, *texts: str | None, words_around: int = 12) -> SafeString:
+    """`highlight` of the first of `texts` that holds a match; else the start of the first
+    non-empty one.
+
+    Each text is read once, and only as far as the snippet reaches: up to its first match,
+    then to the snippet's end (a long clause is not matched word by word to its last).
+    """
+    present = [text for text in texts if text]
+    for text in present:
+        pieces = re.findall(r"\S+", text)
+        first = next((i for i, piece in enumerate(pieces) if _piece_matches(piece, query)), None)
+        if first is not None:
+            start = max(0, first - words_around // 2)
+            end = min(len(pieces), start + words_around * 2)
+            marked = {first} | {i for i in range(first + 1, end) if _piece_matches(pieces[i], query)}
+            return _snippet_html(pieces, start, end, marked)
+    pieces = re.findall(r"\S+", present[0]) if present else []
+    return _snippet_html(pieces, 0, min(len(pieces), words_around * 2), set())
+
+
+def _piece_matches(piece: str, query: Query) -> bool:
+    return any(_word_matches(word, query) for word in words(piece))
+
+
+def _snippet_html(pieces: list[str], start: int, end: int, marked: set[int]) -> SafeString:
+    out = [f"<mark>{escape(pieces[i])}</mark>" if i in marked else escape(pieces[i]) for i in range(start, end)]
+    html = " ".join(out)
     if start > 0:
-        snippet = "… " + snippet
+        html = "… " + html
     if end < len(pieces):
-        snippet += " …"
-    return mark_safe(snippet)  # noqa: S308 - every piece escaped above
-
-
-def matches(text: str | None, query: Query) -> bool:
-    """Whether `text` contains a term of `query` (to pick which field's snippet to show)."""
-    return any(_word_matches(word, query) for word in words(text or ""))
+        html += " …"
+    return mark_safe(html)  # noqa: S308 - every piece escaped above
 
 
 def _contains_in_order(word: str, term: str) -> bool:

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.search import search
-from common.search import highlight, parse_query, terms
+from common.search import highlight, parse_query, snippet, terms
 from tests.factories import (
     AgreementFactory,
     ClauseFactory,
@@ -56,6 +56,15 @@ def test_snippet_marks_the_word_as_written_when_another_form_was_asked():
     snippet = highlight("تقدم الجمعية الخدمات التأهيلية والتدريبية <b>للمستفيدين</b>.", parse_query("متدربين"))
     assert "<mark>والتدريبية</mark>" in snippet
     assert "&lt;b&gt;" in snippet and "<b>" not in snippet  # the text is escaped, only <mark> is added
+
+
+def test_snippet_shows_the_first_field_that_matches_around_its_first_match_with_every_match_marked():
+    filler = " ".join(f"كلمة{i}" for i in range(40))
+    long_text = f"{filler} التدريب المهني ثم التدريب الميداني {filler}"
+    html = snippet(parse_query("تدريب"), "", "عنوان بلا صلة", long_text)
+    assert html.startswith("… كلمة34 ") and html.endswith(" …")  # six words before the first match
+    assert html.count("<mark>") == 2 and "<mark>التدريب</mark> الميداني" in html
+    assert str(snippet(parse_query("تدريب"), None, "عنوان بلا صلة", "نص آخر")) == "عنوان بلا صلة"
 
 
 @pytest.fixture
@@ -191,3 +200,48 @@ def test_query_count_is_constant_whatever_the_data_size(staff_user):
     # One query per kind: agreements, clauses, commitments, progress reports, amendments,
     # partners, contacts (each with what it shows joined in).
     assert small == _search_queries(staff_user, "التدريب") == 7
+
+
+def test_a_common_word_is_ranked_over_a_bounded_set_of_rows_best_first(postgres, staff_user, monkeypatch):
+    """Above `CANDIDATES` matching rows of a kind, only that many are read and ranked (the
+    full-text index gives them in table order), the best of them first."""
+    monkeypatch.setattr("agreements.search.CANDIDATES", 3)
+    agreement = AgreementFactory(title_ar="اتفاقية")
+    for order in range(1, 6):
+        text = "التدريب ثم التدريب" if order == 2 else "بند في التدريب"
+        ClauseFactory(agreement=agreement, order=order, text_ar=text)
+    hits = next(g for g in search(user=staff_user, text="تدريب").groups if g.kind == "clause").hits
+    assert len(hits) == 3
+    assert hits[0].url.endswith("#clause-2")  # the word twice: ranked first among those read
+
+
+def test_a_partner_users_rows_are_not_crowded_out_by_other_partners_matches(postgres, client, monkeypatch):
+    """The bound applies after the visibility rule: other partners' matching rows, however
+    many and wherever they stand in the table, never take a partner user's places."""
+    monkeypatch.setattr("agreements.search.CANDIDATES", 2)
+    for name in ("جمعية ب", "جمعية ج", "جمعية د"):
+        other = AgreementFactory(partner=PartnerFactory(name_ar=name), title_ar="اتفاقية التدريب")
+        ClauseFactory(agreement=other, text_ar="بند التدريب")
+        set_status(other, "active")
+    mine = PartnerFactory(name_ar="جمعية أ")
+    own = AgreementFactory(partner=mine, title_ar="اتفاقية التدريب الخاصة")
+    ClauseFactory(agreement=own, order=1, text_ar="بند التدريب الخاص")
+    set_status(own, "active")
+    client.force_login(PartnerUserFactory(partner=mine))
+    body = client.get(PORTAL_SEARCH, {"q": "تدريب"}).content.decode()
+    assert own.reference in body
+    assert "#clause-1" in body
+
+
+def test_search_indexes_take_rows_in_at_once_so_no_search_reads_a_pending_list(postgres):
+    """Every GIN index of the search has `fastupdate = off` (migration 0021), new ones too."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT index.relname, coalesce(index.reloptions, '{}') FROM pg_index
+               JOIN pg_class index ON index.oid = pg_index.indexrelid
+               JOIN pg_am ON pg_am.oid = index.relam
+               WHERE pg_am.amname = 'gin' AND index.relname LIKE ANY(ARRAY['agreements_%%', 'partners_%%'])"""
+        )
+        indexes = dict(cursor.fetchall())
+    assert len(indexes) >= 14
+    assert {name for name, options in indexes.items() if "fastupdate=off" not in options} == set()
