@@ -452,3 +452,45 @@ def test_a_long_typed_signature_stays_inside_its_box_above_the_printed_name(agre
     assert max(y_max for _y_min, y_max, _word in drawn) <= name_top, "the typed signature runs over the printed name"
     lines = {round(y_min) for y_min, _y_max, _word in drawn}
     assert len(lines) <= 2, f"the typed signature takes {len(lines)} lines"
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", None) or ():
+        yield from _boxes(child)
+
+
+def test_tables_keep_the_stylesheets_columns_and_stay_inside_the_margins_whatever_the_text(agreement):
+    """The commitment tables and the fixed tables (letterhead, dates, parties, signatures, facts)
+    use the fixed table layout (issue #19: automatic layout was most of the cost per page): a
+    long commitment does not widen its column, and no table runs past the page margins."""
+    from weasyprint import HTML
+
+    from agreements.pdf.render import _get_engine, agreement_html
+
+    commitment = agreement.clauses.order_by("order").first().commitments.first()
+    commitment.description_ar = "تدريب المستفيدين على المهارات التقنية والمهنية في ورش عمل أسبوعية " * 6
+    commitment.save()
+    engine = _get_engine()
+    document = HTML(string=agreement_html(_input(agreement)), url_fetcher=engine.url_fetcher).render(
+        font_config=engine.font_config, stylesheets=[engine.stylesheet]
+    )
+
+    shares, tables = [], 0
+    for page in document.pages:
+        area = page._page_box
+        left, right = area.content_box_x(), area.content_box_x() + area.width
+        for box in _boxes(area):
+            if type(box).__name__ != "TableBox":
+                continue
+            tables += 1
+            assert left - 0.5 <= box.position_x and box.position_x + box.border_width() <= right + 0.5, (
+                box.element.get("class"),
+                box.position_x,
+                box.border_width(),
+            )
+            if box.element.get("class") == "commitments":
+                shares.append(sorted(round(width / box.width * 100) for width in box.column_widths))
+    assert tables >= 9
+    # Party 32.5 %, commitment 24.5 %, target 16.2 %, due date 26.8 % in every table, the long one included.
+    assert shares and all(share == [16, 24, 27, 32] for share in shares), shares
