@@ -16,16 +16,16 @@ class UserAdmin(ExportAdminMixin, BaseUserAdmin):
         "first_name",
         "last_name",
         "partner",
-        "is_partner_admin",
+        "partner_role",
         "is_staff",
         "is_active",
     ]
-    list_filter = ["is_staff", "is_superuser", "is_active", "groups", "partner"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups", "partner_role", "partner"]
     list_select_related = ["partner"]
     search_fields = ["username", "first_name", "last_name", "email", "partner__name_ar"]
     fieldsets = [
         *BaseUserAdmin.fieldsets,
-        (_("Partner"), {"fields": ["partner", "is_partner_admin"]}),
+        (_("Partner"), {"fields": ["partner", "partner_role"]}),
     ]
     autocomplete_fields = ["partner"]
     resource_classes = [UserResource]

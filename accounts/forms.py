@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from common.validators import reject_bidi_controls
 
+from .models import PartnerRole
+
 
 class AcceptInvitationForm(forms.Form):
     first_name = forms.CharField(label=_("Your name"), max_length=150, validators=[reject_bidi_controls])
@@ -33,6 +35,19 @@ class AcceptInvitationForm(forms.Form):
 class InviteForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=150, required=False, validators=[reject_bidi_controls])
     email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=PartnerRole.choices,
+        initial=PartnerRole.EDITOR,
+        help_text=_(
+            "Authorised officer: signs from the account and manages colleagues. Editor: reports progress. "
+            "Viewer: reads only."
+        ),
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=PartnerRole.choices)
 
 
 def _code_field(label, *, numeric: bool = False) -> forms.CharField:
@@ -76,6 +91,20 @@ class PortalLoginForm(AuthenticationForm):
     a hint to the browser; a longer username went on to django-axes, whose record of the
     failed login cannot store it (a 500).
     """
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "No account matches this username or e-mail with this password. The password is case-sensitive."
+        ),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.label = _("Username or e-mail")
+        field.help_text = _("Either one; capital and small letters are the same.")
+        field.widget.attrs.update({"dir": "ltr", "autocapitalize": "none", "spellcheck": "false"})
 
     def clean_username(self):
         username = self.cleaned_data.get("username") or ""

@@ -17,7 +17,7 @@ class UserResource(ExportOnlyResource):
     first_name = column(User, "first_name")
     last_name = column(User, "last_name")
     partner = column(User, "partner", lookup="name_ar")
-    is_partner_admin = column(User, "is_partner_admin")
+    partner_role = column(User, "partner_role")
     groups = Field(column_name=capfirst(_("groups")))
     is_staff = column(User, "is_staff")
     is_superuser = column(User, "is_superuser")
@@ -35,7 +35,7 @@ class UserResource(ExportOnlyResource):
             "first_name",
             "last_name",
             "partner",
-            "is_partner_admin",
+            "partner_role",
             "groups",
             "is_staff",
             "is_superuser",

@@ -74,7 +74,7 @@ def invitation(request, token: str):
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return redirect("accounts:login")
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.UsernameOrEmailBackend")
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect("portal:home")
     return render(request, "accounts/invitation.html", {"form": form, "invitation": found})

@@ -46,15 +46,12 @@ MAX_EVIDENCE_FILES = 5
 
 
 def may_report(user: User, commitment: Commitment) -> bool:
-    """A partner's users report on the partner's own commitments; staff editors on any."""
+    """A partner's officers and editors report on its own commitments (viewers do not); staff editors on any."""
     if user.can_edit_agreements:
         return True
     agreement = commitment.clause.agreement
     return bool(
-        user.is_active
-        and user.partner_id
-        and user.partner_id == agreement.partner_id
-        and commitment.party == Party.PARTNER
+        user.may_report_progress and user.partner_id == agreement.partner_id and commitment.party == Party.PARTNER
     )
 
 

@@ -225,7 +225,11 @@ def _load(agreements: int) -> None:
     )
     bench_partner = partners[0]
     partner_user = User.objects.create(
-        username="bench-partner", email="partner@example.org", first_name="شريك القياس", partner=bench_partner
+        username="bench-partner",
+        email="partner@example.org",
+        first_name="شريك القياس",
+        partner=bench_partner,
+        partner_role="editor",
     )
 
     own = min(PARTNER_AGREEMENTS, agreements)

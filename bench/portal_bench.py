@@ -71,7 +71,9 @@ def load():
     rng = random.Random(5)
     partner = Partner.objects.create(name_ar="الكلية التقنية بالقطيف (قياس)", sector="government")
     owner = User.objects.create(username="bench-owner", email="owner@example.org")
-    user = User.objects.create(username="bench-partner", email="partner@example.org", partner=partner)
+    user = User.objects.create(
+        username="bench-partner", email="partner@example.org", partner=partner, partner_role="editor"
+    )
     start = datetime.date(2026, 1, 1)
     for i in range(50):
         agreement = Agreement.objects.create(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from accounts.models import STAFF_EDITORS, STAFF_READONLY, User
+from accounts.models import STAFF_EDITORS, STAFF_READONLY, PartnerRole, User
 from agreements.amendments.content import changes_between, content_of
 from agreements.amendments.services import amendment_create, amendment_refusal, amendment_send
 from agreements.models import (
@@ -536,7 +536,7 @@ def demo_load() -> list[Login]:
             email=spec["contact"]["email"],
             first_name=partner.name_ar,
             partner=partner,
-            is_partner_admin=True,
+            partner_role=PartnerRole.OFFICER,
         )
         logins.append(Login("partner", partner_user.username, partner_user_password, partner.name_ar))
 

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from accounts.models import PartnerRole
 from accounts.permissions import editor_required, staff_required
 from accounts.services import invitation_create
 
@@ -34,7 +35,8 @@ def partner_detail(request, pk: int):
     partner = get_object_or_404(Partner.objects.visible_to(request.user).prefetch_related("contacts"), pk=pk)
     # Through the reverse relation: the agreements' own visibility rule, without importing them.
     agreements = partner.agreements.visible_to(request.user).order_by("-starts_on", "-id")
-    return render(request, "partners/partner_detail.html", {"partner": partner, "agreements": agreements})
+    context = {"partner": partner, "agreements": agreements, "roles": PartnerRole.choices}
+    return render(request, "partners/partner_detail.html", context)
 
 
 @cache_control(public=True, max_age=3600)
@@ -79,16 +81,23 @@ def contact_invite(request, pk: int, contact_pk: int):
     if not contact.email:
         messages.error(request, _("This contact has no email address."))
         return redirect("partners:detail", pk)
+    role = request.POST.get("role") or PartnerRole.EDITOR
     try:
-        invitation_create(
-            partner=contact.partner,
-            email=contact.email,
-            name=contact.name_ar,
-            by=request.user,
-            make_partner_admin=request.POST.get("admin") == "1",
+        invitation = invitation_create(
+            partner=contact.partner, email=contact.email, name=contact.name_ar, by=request.user, role=role
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("An invitation to the portal was emailed to %(email)s.") % {"email": contact.email})
+        if invitation is None:
+            # Staff may know who has an account (they see the users in the admin).
+            messages.info(
+                request,
+                _("%(email)s already has a portal account; they were e-mailed how to log in.")
+                % {"email": contact.email},
+            )
+        else:
+            messages.success(
+                request, _("An invitation to the portal was emailed to %(email)s.") % {"email": contact.email}
+            )
     return redirect("partners:detail", pk)

@@ -15,4 +15,7 @@ urlpatterns = [
     path("agreements/<str:reference>/amendments/<int:number>/before/", views.amendment_before, name="amendment_before"),
     path("team/", views.team, name="team"),
     path("team/<int:pk>/active/", views.team_member_active, name="team_active"),
+    path("team/<int:pk>/role/", views.team_member_role, name="team_role"),
+    path("team/invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
+    path("team/invitations/<int:pk>/withdraw/", views.invitation_withdraw, name="invitation_withdraw"),
 ]

@@ -10,16 +10,21 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.forms import InviteForm
-from accounts.models import User
+from accounts.forms import InviteForm, RoleForm
+from accounts.models import Invitation, PartnerRole, User
 from accounts.permissions import partner_required
-from accounts.services import invitation_create, partner_user_set_active
+from accounts.services import (
+    invitation_create,
+    partner_user_set_active,
+    partner_user_set_role,
+)
+from accounts.services import invitation_resend as invitation_resend_service
+from accounts.services import invitation_withdraw as invitation_withdraw_service
 from agreements.amendments import standing
 from agreements.amendments.diff import change_groups, change_rows
 from agreements.dashboard import impact, partner_queues
@@ -256,44 +261,131 @@ def resubmit_progress(request, pk: int):
         ).select_related("commitment__clause__agreement", "reported_by"),
         pk=pk,
     )
+    if not request.user.may_report_progress:
+        raise PermissionDenied
     agreement = update.commitment.clause.agreement
     done_url = reverse("portal:agreement", args=[agreement.reference]) + f"#progress-{update.pk}"
     sent = _("Your corrected report was sent to the charity for review.")
     return resubmit_page(request, update, template="portal/resubmit_progress.html", done_url=done_url, sent=sent)
 
 
+def _officer(request) -> None:
+    """Managing colleagues is for the partner's authorised officers: others are refused (403)."""
+    if not request.user.is_partner_officer:
+        raise PermissionDenied
+
+
 @partner_required
 def team(request):
+    """The partner's users with their roles; officers also invite, change roles, deactivate and
+    see the pending invitations (resend, withdraw)."""
     user = request.user
+    officer = user.is_partner_officer
     colleagues = User.objects.filter(partner_id=user.partner_id).order_by("-is_active", "first_name", "username")
-    form = InviteForm(request.POST or None) if user.is_partner_admin else None
+    form = InviteForm(request.POST or None) if officer else None
     if request.method == "POST":
-        if not user.is_partner_admin:
-            raise PermissionDenied
+        _officer(request)
         if form.is_valid():
+            data = form.cleaned_data
             try:
                 invitation_create(
-                    partner=user.partner, email=form.cleaned_data["email"], name=form.cleaned_data["name"], by=user
+                    partner=user.partner, email=data["email"], name=data["name"], role=data["role"], by=user
                 )
             except ValidationError as error:
-                form.add_error("email", error)
+                form.add_error(None, error)
             else:
-                messages.success(request, _("The invitation was emailed."))
+                # The same answer whether or not the address already has an account (that person
+                # is e-mailed a note instead): the page does not tell who has one.
+                messages.success(
+                    request,
+                    _("Done: %(email)s will receive an e-mail about the portal shortly.") % {"email": data["email"]},
+                )
                 return redirect("portal:team")
-    return render(request, "portal/team.html", {"colleagues": colleagues, "form": form})
+        else:
+            messages.error(request, _("Nothing was sent: correct the fields marked below."))
+    context = {
+        "colleagues": colleagues,
+        "form": form,
+        "roles": PartnerRole.choices,
+        "invitations": Invitation.objects.pending().filter(partner_id=user.partner_id).select_related("invited_by")
+        if officer
+        else [],
+    }
+    return render(request, "portal/team.html", context)
+
+
+def _colleague(request, pk: int) -> User:
+    _officer(request)
+    return get_object_or_404(User, pk=pk, partner_id=request.user.partner_id)
 
 
 @partner_required
 @require_POST
 def team_member_active(request, pk: int):
-    colleague = get_object_or_404(User, pk=pk, partner_id=request.user.partner_id)
+    colleague = _colleague(request, pk)
     try:
         partner_user_set_active(user=colleague, active=request.POST.get("active") == "1", by=request.user)
-    except PermissionDenied:
-        raise Http404 from None
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Saved."))
     return redirect("portal:team")
+
+
+@partner_required
+@require_POST
+def team_member_role(request, pk: int):
+    colleague = _colleague(request, pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of the roles offered."))
+        return redirect("portal:team")
+    try:
+        partner_user_set_role(user=colleague, role=form.cleaned_data["role"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        names = {"name": colleague.display_name, "role": colleague.get_partner_role_display()}
+        messages.success(request, _("%(name)s is now: %(role)s.") % names)
+    return redirect("portal:team")
+
+
+def _invitation(request, pk: int) -> Invitation:
+    _officer(request)
+    return get_object_or_404(Invitation.objects.pending(), pk=pk, partner_id=request.user.partner_id)
+
+
+@partner_required
+@require_POST
+def invitation_resend(request, pk: int):
+    invitation = _invitation(request, pk)
+    try:
+        invitation_resend_service(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The invitation to %(email)s was e-mailed again with a new link; the earlier link no longer works.")
+            % {"email": invitation.email},
+        )
+    return redirect("portal:team")
+
+
+@partner_required
+def invitation_withdraw(request, pk: int):
+    """GET asks to confirm; POST withdraws the invitation, and its link stops working."""
+    invitation = _invitation(request, pk)
+    if request.method == "POST":
+        try:
+            invitation_withdraw_service(invitation=invitation, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            withdrawn = _("The invitation to %(email)s was withdrawn; its link no longer works.")
+            messages.success(request, withdrawn % {"email": invitation.email})
+        return redirect("portal:team")
+    return render(request, "portal/invitation_withdraw.html", {"invitation": invitation})
 
 
 @partner_required

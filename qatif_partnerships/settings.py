@@ -197,9 +197,12 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "common.http.client_ip"
 # Masked in the failed-attempt records axes keeps (the two-factor code step posts "code").
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code"]
+# Failures count per account, however its username or e-mail was typed.
+AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, finding the account by its username or e-mail in any case.
+    "accounts.backends.UsernameOrEmailBackend",
 ]
 
 # Two-factor authentication (django-otp) for charity staff and admins: an authenticator

@@ -7,7 +7,7 @@ import datetime
 import factory
 from django.contrib.auth.models import Group
 
-from accounts.models import STAFF_EDITORS, STAFF_READONLY, User
+from accounts.models import STAFF_EDITORS, STAFF_READONLY, PartnerRole, User
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -82,6 +82,7 @@ class AdminFactory(UserFactory):
 
 class PartnerUserFactory(UserFactory):
     partner = factory.SubFactory(PartnerFactory)
+    partner_role = PartnerRole.EDITOR
 
 
 class AgreementFactory(factory.django.DjangoModelFactory):

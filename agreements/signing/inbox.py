@@ -1,5 +1,5 @@
-"""What awaits a user's signature: the requests addressed to their account (or, for a partner
-user, to their e-mail at their own partner) whose turn has come, newest first."""
+"""What awaits a user's signature: the requests addressed to their account (or, for a partner's
+authorised officer, to their e-mail at their own partner) whose turn has come, newest first."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ..models import AgreementStatus, AmendmentStatus, Party, SigningRequest, Si
 
 
 def awaiting_signature(user: Any) -> QuerySet[SigningRequest]:
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.may_sign_from_account:
         return SigningRequest.objects.none()
     mine = Q(user_id=user.pk)
     if user.partner_id and user.email:

@@ -382,11 +382,12 @@ def signing_request_for_user(
 ) -> SigningRequest | None:
     """The open request this logged-in user may sign from their account, if any.
 
-    Staff sign only requests addressed to their account; partner users also those
-    addressed to their email at their own partner. `requests` may pass the agreement's
+    Staff sign only requests addressed to their account; a partner's authorised officers
+    also those addressed to their email at their own partner. Editors and viewers sign
+    through the emailed link only (`User.may_sign_from_account`). `requests` may pass the agreement's
     already loaded signing requests; with `amendment`, a request to sign that amendment.
     """
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.may_sign_from_account:
         return None
     if requests is None:
         requests = agreement.signing_requests.all()

@@ -18,7 +18,7 @@ def test_an_overlong_username_is_refused_with_the_login_message(client):
     # Longer than any username (150) and than django-axes' record of failures (255).
     response = client.post(reverse("accounts:login"), {"username": "ا" * 256, "password": PASSWORD})
     assert response.status_code == 200
-    assert "وكلمة السر الصحيحين" in response.content.decode()
+    assert "لا يطابق أي حساب" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert not AccessAttempt.objects.exists()
 

@@ -360,7 +360,7 @@ def test_an_extended_term_is_reminded_again_before_its_new_end(settings, running
 
 def test_partner_user_signs_the_amendment_from_the_portal_account(client, running):
     agreement, training, contact, chairman, _day = running
-    user = PartnerUserFactory(partner=agreement.partner, email=contact.email)
+    user = PartnerUserFactory(partner=agreement.partner, email=contact.email, partner_role="officer")
     amendment = _send(_amend(agreement, training), contact, chairman)
     client.force_login(user)
     url = reverse("agreements:amendment_sign", args=[agreement.reference, 1])

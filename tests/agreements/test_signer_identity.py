@@ -312,7 +312,7 @@ def test_the_inbox_lists_what_awaits_a_signatory_whose_turn_has_come(client):
     assert agreement.reference in page_text(home)
     assert 'data-testid="awaiting-signature"' in page_text(home)
     # A partner user of the same partner with the signatory's address has nothing to sign yet…
-    partner_user = PartnerUserFactory(partner=agreement.partner, email=PARTNER)
+    partner_user = PartnerUserFactory(partner=agreement.partner, email=PARTNER, partner_role="officer")
     other = Client()
     other.force_login(partner_user)
     assert 'data-testid="awaiting-signature"' not in page_text(other.get(reverse("portal:home")))

@@ -297,13 +297,13 @@ def test_audit_trail_detects_an_edited_a_deleted_and_a_reordered_event():
     check = audit_verify(agreement)
     assert not check.ok and any("changed" in p for p in check.problems)
 
-    agreement2, _c, _ch = sent_agreement()
+    agreement2, _c, _ch = sent_agreement(chairman=_chairman)
     last = AuditEvent.objects.filter(agreement=agreement2).order_by("-sequence").first()
     with connection.cursor() as raw, triggers_off(raw) as cursor:
         cursor.execute("DELETE FROM agreements_auditevent WHERE id = %s", [last.pk])
     assert not audit_verify(agreement2).ok
 
-    agreement3, _c, _ch = sent_agreement()
+    agreement3, _c, _ch = sent_agreement(chairman=_chairman)
     first, second = AuditEvent.objects.filter(agreement=agreement3).order_by("sequence")[:2]
     with connection.cursor() as raw, triggers_off(raw) as cursor:
         cursor.execute("UPDATE agreements_auditevent SET sequence = 1000 WHERE id = %s", [first.pk])

@@ -12,6 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from accounts.models import Invitation
 from accounts.views import PENDING_LOGIN
 from partners.models import PartnerKind, Sector
 from tests.factories import PASSWORD
@@ -249,7 +250,7 @@ def test_contact_invite(world):
         pk=st.one_of(st.just(world.partner.pk), st.integers(0, 2**31 - 1)),
         contact=st.one_of(st.just(world.contact.pk), st.integers(0, 2**31 - 1)),
         user=st.sampled_from([world.staff, world.staff, world.readonly]),
-        data=s.fields({"admin": s.choice(["1", "0"])}),
+        data=s.fields({"role": s.choice(["officer", "editor", "viewer"])}),
     )
     def run(pk, contact, user, data):
         url = reverse("partners:contact_invite", args=[pk, contact])
@@ -258,18 +259,43 @@ def test_contact_invite(world):
     run()
 
 
-@covers("portal:team", "portal:team_active")
+@covers("portal:team", "portal:team_active", "portal:team_role")
 def test_portal_team(world):
     @given(
         user=st.sampled_from([world.partner_admin, world.partner_admin, world.partner_member]),
-        data=s.fields({"name": s.text(), "email": s.email(), "active": s.choice(["1", "0"])}),
+        data=s.fields(
+            {
+                "name": s.text(),
+                "email": s.email(),
+                "active": s.choice(["1", "0"]),
+                "role": s.choice(["officer", "editor", "viewer"]),
+            }
+        ),
         target=st.one_of(st.sampled_from([world.partner_member.pk, world.partner_admin.pk, world.staff.pk])),
-        which=st.sampled_from(["portal:team", "portal:team_active"]),
+        which=st.sampled_from(["portal:team", "portal:team_active", "portal:team_role"]),
     )
     def run(user, data, target, which):
-        url = reverse(which, args=[target] if which == "portal:team_active" else [])
+        url = reverse(which, args=[] if which == "portal:team" else [target])
         # Switching a colleague on or off shows in the list itself, without a message.
         exercise(world.login(user), "POST", url, data, silent_ok=which == "portal:team_active")
+
+    run()
+
+
+@covers("portal:invitation_resend", "portal:invitation_withdraw")
+def test_portal_invitations(world):
+    @given(
+        user=st.sampled_from([world.partner_admin, world.partner_admin, world.partner_member]),
+        target=st.one_of(st.integers(0, 2**31 - 1), st.just(0)),
+        which=st.sampled_from(["portal:invitation_resend", "portal:invitation_withdraw"]),
+        method=st.sampled_from(["GET", "POST"]),
+    )
+    def run(user, target, which, method):
+        pending = list(Invitation.objects.pending().filter(partner=world.partner).values_list("pk", flat=True))
+        pk = pending[0] if pending and target == 0 else target
+        # Resending is POST only (like every button of the team page); withdrawing asks first on a GET.
+        method = "POST" if which == "portal:invitation_resend" else method
+        exercise(world.login(user), method, reverse(which, args=[pk]), {})
 
     run()
 

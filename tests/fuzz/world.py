@@ -83,7 +83,7 @@ def build_world() -> World:
     update = factories.ProgressUpdateFactory(commitment=partner_commitment, status=ProgressStatus.SUBMITTED)
     returned = factories.ProgressUpdateFactory(commitment=partner_commitment, status=ProgressStatus.RETURNED)
 
-    partner_admin = factories.PartnerUserFactory(partner=partner, is_partner_admin=True)
+    partner_admin = factories.PartnerUserFactory(partner=partner, partner_role="officer")
     partner_member = factories.PartnerUserFactory(partner=partner)
     staff = factories.StaffFactory()
     invitation = Invitation.objects.create(

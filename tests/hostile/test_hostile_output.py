@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.test import Client, RequestFactory, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from accounts.models import Invitation
 from agreements.amendments.content import content_of, content_to_json
 from agreements.models import Agreement, Amendment, Commitment, Evidence, PdfStatus, ProgressUpdate, SignedPdf
 from agreements.pdf.job import signed_pdf_retry
@@ -63,6 +64,8 @@ NOT_PAGES = {
     "reminders:reminder_emails": "POST only",
     "reminders:offsets": "POST only",
     "portal:team_active": "POST only",
+    "portal:team_role": "POST only",
+    "portal:invitation_resend": "POST only",
     "reports:export": "fetched with the export job below",
     "reports:export_download": "file of a finished job; the CSV/XLSX downloads are checked below",
     "partners:contact_invite": "POST only (exercised while building the world)",
@@ -146,6 +149,9 @@ def _pages(w) -> dict[str, list[tuple[str, str]]]:
     pages["portal:progress_resubmit"] = [("partner", reverse("portal:progress_resubmit", args=[returned.pk]))]
     pages["portal:agreement"] = [("partner", reverse("portal:agreement", args=[r])) for r in references]
     pages["portal:team"] = [("partner", reverse("portal:team"))]
+    # The contact invited while building the world (a hostile name and address): its withdrawal page.
+    invitation = Invitation.objects.pending().get()
+    pages["portal:invitation_withdraw"] = [("partner", reverse("portal:invitation_withdraw", args=[invitation.pk]))]
     pages["portal:amendment"] = []  # a draft is not shown to the partner: fetched below, once in force
     pages["portal:amendment_before"] = []
     pages["accounts:login"] = [("anon", reverse("accounts:login"))]

@@ -198,7 +198,7 @@ def hostile_world(client) -> World:
     contact = ContactFactory(partner=partner, email="o'rep@partner.example", can_sign=True, is_primary=True)
     ContactFactory(partner=partner, email="second@partner.example", can_sign=False)
     invitee = ContactFactory(partner=partner, email="invitee@partner.example", can_sign=False)
-    partner_user = PartnerUserFactory(partner=partner, is_partner_admin=True, email="portal@partner.example")
+    partner_user = PartnerUserFactory(partner=partner, partner_role="officer", email="portal@partner.example")
     agreements = [agreement_with_clauses(clauses=2, partner=partner, owner=staff) for _ in range(4)]
 
     # What the signatures will cover is hostile before it is sent.

@@ -49,7 +49,7 @@ def world():
         "trainees": trainees,
         "workshops": workshops,
         "partner_user": PartnerUserFactory(partner=agreement.partner, email="someone@partner.example"),
-        "signer": PartnerUserFactory(partner=agreement.partner, email="rep@partner.example"),
+        "signer": PartnerUserFactory(partner=agreement.partner, email="rep@partner.example", partner_role="officer"),
         "other": PartnerUserFactory(),
     }
 

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.html import escape
 
+from accounts.models import Invitation, User
 from agreements.amendments.content import content_of, content_to_json
 from agreements.models import (
     Agreement,
@@ -60,6 +62,7 @@ class World:
     signing_request: object
     user: object
     admin_user: object
+    invitation: object
     notification: object
     export_job: object
     markers: list[str]
@@ -84,7 +87,16 @@ def build_partner(label: str, staff) -> World:
         size=len(PDF),
     )
     user = PartnerUserFactory(partner=partner, email=f"user-{label}@example.org")
-    admin_user = PartnerUserFactory(partner=partner, is_partner_admin=True)
+    admin_user = PartnerUserFactory(partner=partner, partner_role="officer")
+    invitation = Invitation.objects.create(
+        partner=partner,
+        email=f"invited-{label}@example.org",
+        name=f"مدعو {label} السري",
+        role="viewer",
+        token_hash=f"{label}-invitation",
+        expires_at=timezone.now() + datetime.timedelta(days=7),
+        invited_by=admin_user,
+    )
     attachment = Attachment.objects.create(
         agreement=agreement,
         original_name=f"annex-{label}-secret.pdf",
@@ -134,6 +146,8 @@ def build_partner(label: str, staff) -> World:
         f"تعديل {label} السري",
         f"التزام {label} السري",
         f"تعليق {label} السري",
+        f"مدعو {label} السري",
+        f"invited-{label}@example.org",
     ]
     return World(
         partner=partner,
@@ -147,6 +161,7 @@ def build_partner(label: str, staff) -> World:
         signing_request=signing_request,
         user=user,
         admin_user=admin_user,
+        invitation=invitation,
         notification=notification,
         export_job=export_job,
         markers=markers,
@@ -194,6 +209,9 @@ OBJECT_ARGS = {
     "portal:report_progress": lambda w: [w.commitment.pk],
     "portal:progress_resubmit": lambda w: [w.returned.pk],
     "portal:team_active": lambda w: [w.user.pk],
+    "portal:team_role": lambda w: [w.admin_user.pk],
+    "portal:invitation_resend": lambda w: [w.invitation.pk],
+    "portal:invitation_withdraw": lambda w: [w.invitation.pk],
     "signing:link": lambda w: ["x" * 43],
     "accounts:invitation": lambda w: ["y" * 43],
     "accounts:password_reset_confirm": lambda w: ["MQ", "set-password"],
@@ -334,6 +352,8 @@ def test_nothing_changed_after_partner_a_tried_every_url_on_partner_b(client, wo
     before = (
         theirs.agreement.status,
         theirs.user.is_active,
+        list(User.objects.filter(partner=theirs.partner).order_by("pk").values_list("partner_role", "is_active")),
+        list(Invitation.objects.filter(partner=theirs.partner).values_list("pk", "token_hash", "expires_at")),
         ProgressUpdate.objects.get(pk=theirs.update.pk).status,
         list(ProgressUpdate.objects.filter(pk=theirs.returned.pk).values_list("status", "amount", "note")),
         SigningRequest.objects.get(pk=theirs.signing_request.pk).status,
@@ -344,13 +364,23 @@ def test_nothing_changed_after_partner_a_tried_every_url_on_partner_b(client, wo
     for name in url_names():
         client.post(
             url_for(name, theirs),
-            {"active": "0", "decision": "accept", "reason": "x", "on": "2026-06-01", "amount": "1", "note": "x"},
+            {
+                "active": "0",
+                "role": "viewer",
+                "decision": "accept",
+                "reason": "x",
+                "on": "2026-06-01",
+                "amount": "1",
+                "note": "x",
+            },
         )
     theirs.agreement.refresh_from_db()
     theirs.user.refresh_from_db()
     after = (
         theirs.agreement.status,
         theirs.user.is_active,
+        list(User.objects.filter(partner=theirs.partner).order_by("pk").values_list("partner_role", "is_active")),
+        list(Invitation.objects.filter(partner=theirs.partner).values_list("pk", "token_hash", "expires_at")),
         ProgressUpdate.objects.get(pk=theirs.update.pk).status,
         list(ProgressUpdate.objects.filter(pk=theirs.returned.pk).values_list("status", "amount", "note")),
         SigningRequest.objects.get(pk=theirs.signing_request.pk).status,

@@ -253,11 +253,11 @@ def test_an_invitation_made_while_the_mail_server_is_busy_is_sent_by_the_retry(c
 
 def test_expired_invitation_does_not_work(client, college):
     _agreement, _p, _c, user = college
-    user.is_partner_admin = True
+    user.partner_role = "officer"
     user.save()
     client.force_login(user)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        client.post(reverse("portal:team"), {"email": "colleague@college.example", "name": "زميل"})
+        client.post(reverse("portal:team"), {"email": "colleague@college.example", "name": "زميل", "role": "editor"})
     link = re.search(r"/accounts/invitation/([A-Za-z0-9_\-]+)/", mail.outbox[-1].body).group(0)
     Invitation.objects.update(expires_at="2000-01-01T00:00:00Z")
     client.logout()
@@ -266,7 +266,7 @@ def test_expired_invitation_does_not_work(client, college):
 
 def test_partner_admin_manages_only_own_colleagues(client, college):
     agreement, _p, _c, admin = college
-    admin.is_partner_admin = True
+    admin.partner_role = "officer"
     admin.save()
     colleague = PartnerUserFactory(partner=agreement.partner)
     stranger = PartnerUserFactory()
@@ -284,7 +284,7 @@ def test_partner_admin_manages_only_own_colleagues(client, college):
 def test_a_plain_partner_user_cannot_invite(client, college):
     _agreement, _p, _c, user = college
     client.force_login(user)
-    assert client.post(reverse("portal:team"), {"email": "x@college.example"}).status_code == 403
+    assert client.post(reverse("portal:team"), {"email": "x@college.example", "role": "editor"}).status_code == 403
     assert not Invitation.objects.exists()
 
 
@@ -309,11 +309,11 @@ def test_staff_are_not_portal_users(client):
 def test_a_too_short_password_is_refused_in_arabic(client, college):
     """Found by the fuzz tests: Django 5.2's length message has no Arabic translation yet."""
     _agreement, _p, _c, user = college
-    user.is_partner_admin = True
+    user.partner_role = "officer"
     user.save()
     client.force_login(user)
     with TestCase.captureOnCommitCallbacks(execute=True):
-        client.post(reverse("portal:team"), {"email": "short@college.example", "name": "زميل"})
+        client.post(reverse("portal:team"), {"email": "short@college.example", "name": "زميل", "role": "editor"})
     link = re.search(r"/accounts/invitation/([A-Za-z0-9_\-]+)/", mail.outbox[-1].body).group(0)
     client.logout()
     response = client.post(link, {"first_name": "زميل", "password1": "Q-9x", "password2": "Q-9x"})
