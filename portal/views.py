@@ -35,6 +35,7 @@ from agreements.models import (
     Commitment,
     CommitmentStatus,
     Party,
+    PeriodReport,
     ProgressComment,
     ProgressUpdate,
     visible_q,
@@ -43,6 +44,7 @@ from agreements.progress import may_report, progress_report, removed_refusal
 from agreements.signing.inbox import awaiting_signature
 from agreements.signing.services import signing_request_for_user
 from agreements.views.amendments import before_context
+from agreements.views.periods import period_report_page
 from agreements.views.progress import resubmit_page
 from agreements.views.search import results_page
 from common import clock
@@ -99,6 +101,11 @@ def home(request):
         "due_soon": [c for c in own if today <= c.due_on <= today + datetime.timedelta(days=14)],
         "overdue": [c for c in own if c.overdue_on(today)],
         "notifications": Notification.objects.filter(user=user).order_by("-created_at")[:5],
+        "reports_due": PeriodReport.objects.visible_to(user)
+        .to_report()
+        .select_related("agreement")
+        .order_by("due_on", "id")[:20],
+        "today": today,
     }
     return render(request, "portal/home.html", context)
 
@@ -267,6 +274,16 @@ def resubmit_progress(request, pk: int):
     done_url = reverse("portal:agreement", args=[agreement.reference]) + f"#progress-{update.pk}"
     sent = _("Your corrected report was sent to the charity for review.")
     return resubmit_page(request, update, template="portal/resubmit_progress.html", done_url=done_url, sent=sent)
+
+
+@partner_required
+def period_report(request, pk: int):
+    """The partner's report on one period of one of its agreements; another partner's is a 404."""
+    report = get_object_or_404(
+        PeriodReport.objects.visible_to(request.user).select_related("agreement__partner", "submitted_by"), pk=pk
+    )
+    done_url = reverse("portal:home")
+    return period_report_page(request, report, template="portal/period_report.html", done_url=done_url)
 
 
 @partner_required

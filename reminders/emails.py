@@ -16,7 +16,7 @@ from common.counting import counted
 from common.mail import send_bilingual
 from common.text import plain_name
 
-from .links import agreement_path, is_partner_reader
+from .links import agreement_path, is_partner_reader, period_report_path
 from .models import Notification, Reminder, ReminderKind
 
 
@@ -87,6 +87,8 @@ def _texts(reminder: Reminder, name: Callable[[str], str] = plain_name) -> dict[
             )
             % values,
         }
+    if reminder.period_report_id:
+        return _period_texts(reminder, values)
     commitment = reminder.commitment
     values |= {
         "commitment": name(commitment.description),
@@ -112,6 +114,28 @@ def _texts(reminder: Reminder, name: Callable[[str], str] = plain_name) -> dict[
     }
 
 
+def _period_texts(reminder: Reminder, values: dict) -> dict[str, str]:
+    report = reminder.period_report
+    values |= {"period": report.label, "due_on": _both_calendars(report.due_on)}
+    if reminder.kind == ReminderKind.PERIOD_REPORT_DUE:
+        return {
+            "headline": _("Period report due on %(due_on)s: %(reference)s") % values,
+            "body": _(
+                "The report of agreement %(reference)s with %(partner)s for %(period)s is due on %(due_on)s. "
+                "Write what was done in the period, the quantity for each commitment, and attach the evidence."
+            )
+            % values,
+        }
+    return {
+        "headline": _("Period report overdue: %(reference)s") % values,
+        "body": _(
+            "The report of agreement %(reference)s with %(partner)s for %(period)s was due on %(due_on)s and has "
+            "not been sent. Send it now, or contact the charity."
+        )
+        % values,
+    }
+
+
 def _link(reminder: Reminder) -> tuple[str, Promise]:
     """Where the reminder leads its recipient, and the button's label.
 
@@ -128,6 +152,8 @@ def _link(reminder: Reminder) -> tuple[str, Promise]:
         # What is left to do is on the renewal's page: send it, sign it, or chase the signatures.
         renewal = agreement.renewed_by
         return agreement_path(renewal.reference, partner=partner), gettext_lazy("Open the renewal")
+    if reminder.period_report_id:
+        return period_report_path(reminder.period_report_id, partner=partner), gettext_lazy("Open the report")
     if reminder.commitment_id:
         path = agreement_path(agreement.reference, partner=partner, commitment_id=reminder.commitment_id)
         return path, gettext_lazy("Open the commitment")

@@ -18,6 +18,7 @@ from .core import (
     ProgressStatus,
     ProgressUpdate,
     ReferenceSequence,
+    ReportingSchedule,
     ResponsibleParty,
     SigningOrder,
     Unit,
@@ -37,6 +38,7 @@ from .documents import (
     SignedPdf,
     attachment_upload_to,
 )
+from .periods import PeriodReport, PeriodReportStatus, reporting_periods
 from .progress import ProgressComment, ProgressCommentKind
 from .signing import (
     OPEN_SIGNING_STATUSES,
@@ -73,11 +75,14 @@ __all__ = [
     "Party",
     "PdfKind",
     "PdfStatus",
+    "PeriodReport",
+    "PeriodReportStatus",
     "ProgressComment",
     "ProgressCommentKind",
     "ProgressStatus",
     "ProgressUpdate",
     "ReferenceSequence",
+    "ReportingSchedule",
     "ResponsibleParty",
     "Signature",
     "SignatureChannel",
@@ -92,5 +97,6 @@ __all__ = [
     "attachment_upload_to",
     "evidence_upload_to",
     "overdue_q",
+    "reporting_periods",
     "visible_q",
 ]
