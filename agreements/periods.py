@@ -77,7 +77,15 @@ def period_reports_open(*, today: datetime.date | None = None) -> list[PeriodRep
                         due_on=period.due_on,
                     )
                 )
-    return PeriodReport.objects.bulk_create(rows, ignore_conflicts=True)
+    if not rows:
+        return []
+    # ignore_conflicts: a sweep running at the same time may have written some; neither fails.
+    # Rows come back from it without their ids, hence the read below.
+    started = timezone.now()
+    PeriodReport.objects.bulk_create(rows, ignore_conflicts=True)
+    return list(
+        PeriodReport.objects.filter(created_at__gte=started, agreement_id__in={row.agreement_id for row in rows})
+    )
 
 
 def report_commitments(report: PeriodReport):

@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='progressupdate',
             name='period_report',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='updates', to='agreements.periodreport', verbose_name='period report'),
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='updates', to='agreements.periodreport', verbose_name='period report'),
         ),
         migrations.AddIndex(
             model_name='periodreport',

@@ -760,9 +760,10 @@ class ProgressUpdate(ChoiceDisplayMixin, models.Model):
     # The reporter confirmed that the amount passes the commitment's target (`Commitment.would_pass_target`).
     over_target_confirmed = models.BooleanField(_("confirmed over the target"), default=False)
     # The period report it is part of, if any (agreements.models.periods).
+    # RESTRICT: a period report goes only with its agreement, when its updates go too.
     period_report = models.ForeignKey(
         "agreements.PeriodReport",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="updates",

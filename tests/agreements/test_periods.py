@@ -313,3 +313,14 @@ def test_staff_see_late_reports_with_days_late_and_filter_them(quarterly, settin
 
 def test_partner_users_cannot_open_the_late_queue(due_report, client):
     assert client.get(reverse("agreements:late_reports")).status_code in (403, 404)
+
+
+def test_reports_come_back_with_their_ids_and_go_with_their_agreement(quarterly):
+    agreement, trainees, _towns = quarterly
+    opened = period_reports_open(today=D(2027, 4, 1))
+    assert all(report.pk for report in opened)
+    ProgressUpdate.objects.create(
+        commitment=trainees, reported_on=D(2027, 3, 31), amount=1, reported_by=agreement.owner, period_report=opened[0]
+    )
+    type(agreement).objects.filter(pk=agreement.pk).delete()
+    assert not PeriodReport.objects.exists()
