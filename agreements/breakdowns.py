@@ -94,3 +94,8 @@ def breakdown_clean(kind: str, rows: dict[str, int | None], quantity: int) -> di
             code="breakdown_total",
         )
     return cleaned
+
+
+def labelled(kind: str, breakdown: dict[str, int]) -> list[tuple[str, int]]:
+    """A stored breakdown as (label, count) rows in the kind's order, for pages and reports."""
+    return [(str(label), breakdown[key]) for key, label in categories(kind) if breakdown.get(key)]

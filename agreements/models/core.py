@@ -26,7 +26,7 @@ from common.dates import Calendar
 from common.search import document
 from common.validators import reject_bidi_controls
 
-from ..breakdowns import BreakdownKind
+from ..breakdowns import BreakdownKind, labelled
 
 logger = logging.getLogger(__name__)
 
@@ -786,6 +786,11 @@ class ProgressUpdate(ChoiceDisplayMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.commitment_id}: +{self.amount}"
+
+    @property
+    def breakdown_rows(self) -> list[tuple[str, int]]:
+        """The beneficiary breakdown as (label, count), in the commitment's categories' order."""
+        return labelled(self.commitment.breakdown, self.breakdown) if self.breakdown else []
 
     def move_to(self, status: str) -> None:
         """Set the new status, or raise ValidationError if the review cycle does not allow the move."""

@@ -324,3 +324,46 @@ def test_reports_come_back_with_their_ids_and_go_with_their_agreement(quarterly)
     )
     type(agreement).objects.filter(pk=agreement.pk).delete()
     assert not PeriodReport.objects.exists()
+
+
+def test_the_reviewer_sees_the_breakdown_and_reviews_each_quantity(due_report, client):
+    report, trainees, towns, _user = due_report
+    client.post(reverse("portal:period_report", args=[report.pk]), form_data(trainees, towns))
+    client.force_login(report.agreement.owner)
+    html = client.get(reverse("agreements:progress_queue")).content.decode()
+    assert "ذكور 3 · إناث 5" in html and "سيهات 1 · صفوى 1" in html
+    update = ProgressUpdate.objects.get(period_report=report, commitment=towns)
+    client.post(reverse("agreements:progress_review", args=[update.pk]), {"decision": "accept", "comment": ""})
+    update.refresh_from_db()
+    assert update.status == ProgressStatus.ACCEPTED
+    assert ProgressUpdate.objects.get(period_report=report, commitment=trainees).status == ProgressStatus.SUBMITTED
+
+
+def test_staff_set_the_schedule_and_send_the_charitys_own_report(due_report, client):
+    report, *_ = due_report
+    staff = StaffFactory()
+    client.force_login(staff)
+    charity_side = PeriodReport.objects.get(agreement=report.agreement, party="charity")
+    events = charity_side.agreement.clauses.get().commitments.get(party="charity")
+    response = client.post(
+        reverse("agreements:period_report", args=[charity_side.pk]),
+        {"narrative": "أقمنا فعاليتين.", f"c{events.pk}-amount": 2},
+    )
+    assert response.status_code == 302
+    assert ProgressUpdate.objects.get(period_report=charity_side).amount == 2
+    page = client.get(reverse("agreements:detail", args=[report.agreement.reference])).content.decode()
+    assert 'data-testid="reporting-schedule">ربع سنوي<' in page
+    assert 'id="period-reports"' in page
+
+
+def test_the_agreement_form_offers_the_schedules():
+    from agreements.forms import AgreementForm, CommitmentForm
+
+    assert [value for value, _label in AgreementForm().fields["reporting_schedule"].choices] == [
+        "",
+        "monthly",
+        "quarterly",
+        "half_yearly",
+        "yearly",
+    ]
+    assert "breakdown" in CommitmentForm().fields
