@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import clock, dates
 
 from .models import Agreement, AgreementStatus, Commitment, Party, PeriodReport, PeriodReportStatus, reporting_periods
+from .models.periods import SCHEDULE_MONTHS
 from .progress import progress_report
 
 if TYPE_CHECKING:
@@ -31,31 +33,48 @@ if TYPE_CHECKING:
 REPORTING_STATUSES = (AgreementStatus.ACTIVE, AgreementStatus.EXPIRED, AgreementStatus.RENEWED)
 
 
+# No month is shorter than 28 days (Gregorian) or 29 (Hijri): a lower bound of a period's length.
+SHORTEST_MONTH = 28
+
+
+def _may_have_ended(agreement: Agreement, today: datetime.date) -> bool:
+    """False when no period after the last one opened can have ended before `today` (no need to count)."""
+    if agreement.last_opened is None:
+        return True
+    months = SCHEDULE_MONTHS[agreement.reporting_schedule]
+    next_end = min(agreement.last_opened + datetime.timedelta(days=SHORTEST_MONTH * months), agreement.ends_on)
+    return next_end < today
+
+
 def period_reports_open(*, today: datetime.date | None = None) -> list[PeriodReport]:
     """Write the report of every party with commitments for each period ended before `today`; returns the new ones.
 
-    Runs from the daily sweep; any number of runs open each report once. Two queries
-    whatever the number of agreements, plus the insert.
+    Runs from the daily sweep; any number of runs open each report once. Three queries
+    whatever the number of agreements, plus the insert; only agreements whose next period
+    may have ended are counted through.
     """
     today = today or clock.today()
-    agreements = list(
-        Agreement.objects.filter(status__in=REPORTING_STATUSES, starts_on__lt=today)
+    agreements = [
+        agreement
+        for agreement in Agreement.objects.filter(status__in=REPORTING_STATUSES, starts_on__lt=today)
         .exclude(reporting_schedule="")
+        .annotate(last_opened=Max("period_reports__ends_on"))
+        .filter(Q(last_opened=None) | Q(last_opened__lt=F("ends_on")))
         .only("id", "starts_on", "ends_on", "term_calendar", "reporting_schedule")
-    )
+        if _may_have_ended(agreement, today)
+    ]
+    if not agreements:
+        return []
+    ids = [a.pk for a in agreements]
     parties: dict[int, set[str]] = {}
     for agreement_id, party in (
         Commitment.objects.current()
-        .filter(clause__agreement__in=[a.pk for a in agreements])
+        .filter(clause__agreement__in=ids)
         .values_list("clause__agreement_id", "party")
         .distinct()
     ):
         parties.setdefault(agreement_id, set()).add(party)
-    existing = set(
-        PeriodReport.objects.filter(agreement__in=[a.pk for a in agreements]).values_list(
-            "agreement_id", "party", "number"
-        )
-    )
+    existing = set(PeriodReport.objects.filter(agreement__in=ids).values_list("agreement_id", "party", "number"))
     rows = []
     for agreement in agreements:
         for period in reporting_periods(
@@ -68,7 +87,7 @@ def period_reports_open(*, today: datetime.date | None = None) -> list[PeriodRep
                     continue
                 rows.append(
                     PeriodReport(
-                        agreement=agreement,
+                        agreement_id=agreement.pk,
                         party=party,
                         schedule=agreement.reporting_schedule,
                         number=period.number,

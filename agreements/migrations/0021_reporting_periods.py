@@ -81,4 +81,8 @@ class Migration(migrations.Migration):
             model_name='periodreport',
             constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='period_report_dates'),
         ),
+        migrations.AddIndex(
+            model_name='periodreport',
+            index=models.Index(condition=models.Q(('status', 'due')), fields=['due_on', 'agreement', 'party', 'number'], name='period_report_late_order'),
+        ),
     ]

@@ -157,7 +157,15 @@ class PeriodReport(ChoiceDisplayMixin, models.Model):
             models.UniqueConstraint(fields=["agreement", "party", "number"], name="period_report_once"),
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="period_report_dates"),
         ]
-        indexes = [models.Index(fields=["status", "due_on"])]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            # The late-reports queue's order, read a page at a time among those still to report.
+            models.Index(
+                fields=["due_on", "agreement", "party", "number"],
+                condition=Q(status="due"),
+                name="period_report_late_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agreement_id} {self.party} #{self.number}"

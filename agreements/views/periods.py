@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -100,7 +100,7 @@ def period_report(request, pk: int):
 def late_reports(request):
     """Period reports past their due date and not sent: the oldest first; by partner, side and schedule."""
     today = clock.today()
-    rows = PeriodReport.objects.late(today).select_related("agreement__partner", "agreement__owner")
+    rows = PeriodReport.objects.late(today).select_related("agreement__partner")
     partner = request.GET.get("partner", "")
     party = request.GET.get("party", "")
     schedule = request.GET.get("schedule", "")
@@ -115,7 +115,10 @@ def late_reports(request):
     )
     for report in page:
         report.late_days = report.days_late(today)
-    partners = Partner.objects.filter(agreements__period_reports__status=PeriodReportStatus.DUE).distinct()
+    # The filter lists the partners with a late report (a semi-join, not a DISTINCT over every report).
+    partners = Partner.objects.filter(
+        Exists(PeriodReport.objects.late(today).filter(agreement__partner_id=OuterRef("pk")))
+    ).only("pk", "name_ar", "name_en")
     context = {
         "page": page,
         "partners": partners.order_by("name_ar"),

@@ -367,3 +367,29 @@ def test_the_agreement_form_offers_the_schedules():
         "yearly",
     ]
     assert "breakdown" in CommitmentForm().fields
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("schedule", "calendar"), [("monthly", "hijri"), ("monthly", "gregorian"), ("yearly", "hijri")]
+)
+def test_walked_day_by_day_each_period_opens_the_day_after_it_ends(schedule, calendar):
+    # A Hijri year from 1 Muharram 1449, or 15 months from 31 January 2027 (short months, a short last period).
+    if calendar == "hijri":
+        starts_on, ends_on = Hijri(1449, 1, 1).to_gregorian(), Hijri(1450, 1, 15).to_gregorian()
+    else:
+        starts_on, ends_on = D(2027, 1, 31), D(2028, 4, 20)
+    agreement = AgreementFactory(
+        starts_on=starts_on, ends_on=ends_on, term_calendar=calendar, reporting_schedule=schedule
+    )
+    CommitmentFactory(clause=ClauseFactory(agreement=agreement, order=1), party="partner")
+    set_status(agreement, "active")
+    expected = {p.number: p.ends_on + DAY for p in reporting_periods(starts_on, ends_on, schedule, calendar)}
+    opened_on = {}
+    day = starts_on
+    while day <= ends_on + 2 * DAY:
+        for report in period_reports_open(today=day):
+            opened_on[report.number] = day
+        day += DAY
+    assert opened_on == expected
+    assert PeriodReport.objects.count() == len(expected)
