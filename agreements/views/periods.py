@@ -58,7 +58,8 @@ def period_report_page(request, report: PeriodReport, *, template: str, done_url
             except LineErrors as error:
                 for line in lines:
                     if line.commitment.pk in error.by_commitment:
-                        line.add_error(None, error.by_commitment[line.commitment.pk])
+                        # Shown at the line, whichever field of the single report form it named.
+                        line.add_error(None, ValidationError(error.by_commitment[line.commitment.pk].messages))
                 messages.error(request, _("Nothing was sent: correct the fields marked below."))
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))

@@ -393,3 +393,43 @@ def test_walked_day_by_day_each_period_opens_the_day_after_it_ends(schedule, cal
         day += DAY
     assert opened_on == expected
     assert PeriodReport.objects.count() == len(expected)
+
+
+def test_a_quantity_past_the_target_asks_for_confirmation_first(due_report, client):
+    report, trainees, towns, _user = due_report
+    url = reverse("portal:period_report", args=[report.pk])
+    data = form_data(trainees, towns, **{f"c{towns.pk}-amount": 12, f"c{towns.pk}-b_saihat": 11})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "يتجاوز الإنجاز المستهدف" in response.content.decode()
+    assert not ProgressUpdate.objects.exists()
+    assert client.post(url, {**data, "confirm_over_target": "on"}).status_code == 302
+    assert ProgressUpdate.objects.get(commitment=towns).over_target_confirmed
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"c{t}-amount": "abc"},
+        {"c{t}-amount": "-3"},
+        {"c{t}-b_male": "x"},
+        {"narrative": ""},
+        {"narrative": "ن" * 10_001},
+    ],
+)
+def test_bad_input_is_refused_with_a_message_and_changes_nothing(due_report, client, bad):
+    report, trainees, towns, _user = due_report
+    data = form_data(trainees, towns, **{key.format(t=trainees.pk): value for key, value in bad.items()})
+    response = client.post(reverse("portal:period_report", args=[report.pk]), data)
+    assert response.status_code == 200
+    assert "لم يُرسل شيء" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == PeriodReportStatus.DUE and not ProgressUpdate.objects.exists()
+
+
+def test_late_queue_ignores_nonsense_filters(quarterly, settings, client):
+    settings.PORTAL_TODAY = "2027-05-01"
+    period_reports_open(today=D(2027, 4, 1))
+    client.force_login(StaffFactory())
+    for params in ({"partner": "abc"}, {"party": "<x>"}, {"schedule": "weekly"}, {"page": "999"}, {"page": "z"}):
+        assert client.get(reverse("agreements:late_reports"), params).status_code == 200
