@@ -278,7 +278,7 @@ class Agreement(ChoiceDisplayMixin, models.Model):
         default=90,
         help_text=_("How many days before the end date the renewal should be discussed."),
     )
-    # How the charity follows the agreement, not one of its terms: it may change while it runs.
+    # How the charity follows the agreement, set with its draft; not in the signed text (CONTENT_FIELDS).
     reporting_schedule = models.CharField(
         _("periodic reports"),
         max_length=20,

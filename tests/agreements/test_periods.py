@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from hijridate import Hijri
 from PIL import Image
 
@@ -205,6 +205,7 @@ def test_partner_reports_a_period_with_breakdowns_and_a_photo(due_report, client
     assert all(u.status == ProgressStatus.SUBMITTED for u in updates.values())
     assert [e.original_name for e in updates[trainees.pk].evidence.all()] == ["photo.png"]
     assert updates[trainees.pk].reported_on == D(2027, 3, 31)
+    assert timezone.localdate(report.submitted_at) == D(2027, 4, 5)  # the portal's day
 
 
 def test_a_breakdown_that_does_not_add_up_is_refused_in_arabic_and_saves_nothing(due_report, client):

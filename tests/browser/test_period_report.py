@@ -52,16 +52,28 @@ def test_a_partner_sends_a_quarterly_report_from_a_phone(browser, live_server, s
     settings.PORTAL_TODAY = "2027-04-07"
     reminders_sweep(today=D(2027, 4, 7))
     report = PeriodReport.objects.get(agreement=agreement, party="partner", number=1)
+    # Six days past its due date (14 April): staff find it in the late-reports queue.
+    settings.PORTAL_TODAY = "2027-04-20"
+    base = live_server.url
+    staff_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    staff_page = staff_context.new_page()
+    login(staff_page, base, agreement.owner.username, PASSWORD)
+    staff_page.get_by_role("link", name="التقارير المتأخرة").click()
+    staff_page.wait_for_load_state("networkidle")
+    row = staff_page.get_by_test_id(f"late-{report.pk}")
+    assert "6 أيام" in row.get_by_test_id("days-late").inner_text()
+    assert "الربع 1" in row.inner_text() and "هـ" in row.inner_text()
+    shoot(staff_page, "p0-late-reports-queue-ar")
+    staff_context.close()
     photo = tmp_path / "workshop.png"
     Image.new("RGB", (64, 48), "orange").save(photo, "PNG")
 
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
-    base = live_server.url
     login(page, base, "saihat", PASSWORD)
     due = page.get_by_test_id("reports-due")
-    assert "الربع 1" in due.inner_text()
+    assert "الربع 1" in due.inner_text() and "متأخر" in due.inner_text()
     shoot(page, "p1-reports-due-390-ar")
     due.locator("a").first.click()
     page.wait_for_load_state("networkidle")
