@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from common import clock, dates
 from common.choices import ChoiceDisplayMixin
 
-from .core import CLAUSE_TEXT_MAX, Agreement, Party, ReportingSchedule, visible_q
+from .core import CLAUSE_TEXT_MAX, Agreement, AgreementStatus, Party, ReportingSchedule, visible_q
 
 SCHEDULE_MONTHS = {
     ReportingSchedule.MONTHLY: 1,
@@ -106,11 +106,12 @@ class PeriodReportQuerySet(models.QuerySet):
         return rows
 
     def late(self, today: datetime.date | None = None) -> PeriodReportQuerySet:
-        """Late: past its due date and not submitted (the one definition, `PeriodReport.is_late`)."""
-        return self.filter(status=PeriodReportStatus.DUE, due_on__lt=today or clock.today())
+        """Late: still to report and past its due date (the one definition; `PeriodReport.late_on` in Python)."""
+        return self.to_report().filter(due_on__lt=today or clock.today())
 
     def to_report(self) -> PeriodReportQuerySet:
-        return self.filter(status=PeriodReportStatus.DUE)
+        """Not sent yet, on an agreement that was not terminated (a terminated one takes no more reports)."""
+        return self.filter(status=PeriodReportStatus.DUE).exclude(agreement__status=AgreementStatus.TERMINATED)
 
 
 class PeriodReport(ChoiceDisplayMixin, models.Model):
@@ -176,7 +177,11 @@ class PeriodReport(ChoiceDisplayMixin, models.Model):
 
     def late_on(self, today: datetime.date) -> bool:
         """As `PeriodReportQuerySet.late`, in Python."""
-        return self.status == PeriodReportStatus.DUE and self.due_on < today
+        return (
+            self.status == PeriodReportStatus.DUE
+            and self.due_on < today
+            and self.agreement.status != AgreementStatus.TERMINATED
+        )
 
     def days_late(self, today: datetime.date | None = None) -> int:
         """Days past the due date (0 when not late)."""

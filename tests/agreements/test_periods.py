@@ -436,3 +436,12 @@ def test_late_queue_ignores_nonsense_filters(quarterly, settings, client):
     client.force_login(StaffFactory())
     for params in ({"partner": "abc"}, {"party": "<x>"}, {"schedule": "weekly"}, {"page": "999"}, {"page": "z"}):
         assert client.get(reverse("agreements:late_reports"), params).status_code == 200
+
+
+def test_a_terminated_agreements_reports_leave_the_queues(quarterly, settings, client):
+    agreement, *_ = quarterly
+    period_reports_open(today=D(2027, 4, 1))
+    assert PeriodReport.objects.late(D(2027, 4, 20)).count() == 2
+    set_status(agreement, "terminated")
+    assert PeriodReport.objects.late(D(2027, 4, 20)).count() == 0
+    assert PeriodReport.objects.to_report().count() == 0
