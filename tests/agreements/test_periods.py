@@ -445,3 +445,13 @@ def test_a_terminated_agreements_reports_leave_the_queues(quarterly, settings, c
     set_status(agreement, "terminated")
     assert PeriodReport.objects.late(D(2027, 4, 20)).count() == 0
     assert PeriodReport.objects.to_report().count() == 0
+
+
+def test_a_renewal_keeps_the_schedule_and_the_breakdowns(quarterly):
+    from agreements.services import agreement_renew
+
+    agreement, trainees, _towns = quarterly
+    renewal = agreement_renew(agreement=agreement, by=agreement.owner)
+    assert renewal.reporting_schedule == "quarterly"
+    kinds = sorted(c.breakdown for c in type(trainees).objects.filter(clause__agreement=renewal))
+    assert kinds == ["", "sex", "town"]
