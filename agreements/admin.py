@@ -24,6 +24,7 @@ from .models import (
     Attachment,
     Clause,
     Commitment,
+    PeriodReport,
     ProgressComment,
     ProgressUpdate,
     ReferenceSequence,
@@ -382,6 +383,34 @@ class ProgressUpdateAdmin(ExportAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("agreement"), ordering="commitment__clause__agreement__reference")
     def agreement(self, obj):
         return format_html('<bdi dir="ltr">{}</bdi>', obj.commitment.clause.agreement.reference)
+
+
+@admin.register(PeriodReport)
+class PeriodReportAdmin(admin.ModelAdmin):
+    """Read-mostly: the sweep opens period reports and the party submits them through the portal."""
+
+    list_display = ["agreement", "party", "number", "starts_on", "ends_on", "due_on", "status", "submitted_at"]
+    list_filter = ["status", "party", "schedule", "agreement__partner"]
+    search_fields = ["agreement__reference", "narrative"]
+    list_select_related = ["agreement"]
+    date_hierarchy = "due_on"
+    list_per_page = 100
+    readonly_fields = [
+        "agreement",
+        "party",
+        "schedule",
+        "number",
+        "starts_on",
+        "ends_on",
+        "due_on",
+        "status",
+        "submitted_by",
+        "submitted_at",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 @admin.register(Amendment)

@@ -22,6 +22,7 @@ from common.validators import reject_bidi_controls
 from common.widgets import DateInput
 from partners.models import Partner, Sector
 
+from . import breakdowns
 from .models import Agreement, AgreementStatus, Clause, ClauseKind, Commitment, Party, SignatureMethod, SigningOrder
 
 
@@ -37,6 +38,7 @@ class AgreementForm(forms.ModelForm):
             "term_calendar",
             "ends_on",
             "renewal_notice_days",
+            "reporting_schedule",
             "summary_ar",
             "summary_en",
         ]
@@ -83,6 +85,7 @@ class AgreementForm(forms.ModelForm):
                 Column("term_years", css_class="col-sm-4"),
                 Column("term_months", css_class="col-sm-4"),
             ),
+            Row(Column("reporting_schedule", css_class="col-sm-4")),
             Row(Column("summary_ar", css_class="col-md-6"), Column("summary_en", css_class="col-md-6")),
         )
 
@@ -152,7 +155,7 @@ class ClauseForm(forms.ModelForm):
 class CommitmentForm(forms.ModelForm):
     class Meta:
         model = Commitment
-        fields = ["party", "description_ar", "description_en", "target_quantity", "unit", "due_on"]
+        fields = ["party", "description_ar", "description_en", "target_quantity", "unit", "due_on", "breakdown"]
         widgets = {
             "due_on": DateInput(),
             "description_en": forms.TextInput(attrs={"dir": "ltr"}),
@@ -576,3 +579,70 @@ class ReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class PeriodReportForm(forms.Form):
+    """The report as a whole: what happened in the period; the quantities are in `PeriodLineForm`s."""
+
+    narrative = forms.CharField(
+        label=_("What was done in this period"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000
+    )
+    # Asked for when a quantity would pass its commitment's target (agreements.progress._check_target).
+    confirm_over_target = forms.BooleanField(label=_("I confirm this exceeds the target"), required=False)
+
+
+class PeriodLineForm(forms.Form):
+    """One commitment's quantity for the period, its beneficiary breakdown and its evidence."""
+
+    amount = forms.IntegerField(label=_("Quantity in this period"), min_value=0, max_value=1_000_000, required=False)
+    note = forms.CharField(label=_("Note"), required=False, max_length=10_000, widget=forms.Textarea(attrs={"rows": 2}))
+    files = MultipleFileField(label=_("Evidence (PDF, PNG or JPEG; up to 5 files)"), required=False)
+    # A phone opens its camera for this one; the photo is checked like any evidence file.
+    photo = forms.FileField(
+        label=_("Take a photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png", "capture": "environment"}),
+    )
+
+    def __init__(self, *args, commitment: Commitment, **kwargs):
+        kwargs.setdefault("prefix", f"c{commitment.pk}")
+        super().__init__(*args, **kwargs)
+        self.commitment = commitment
+        self.breakdown_keys = []
+        for key, label in breakdowns.categories(commitment.breakdown):
+            name = f"b_{key}"
+            self.fields[name] = forms.IntegerField(
+                label=label,
+                min_value=0,
+                max_value=1_000_000,
+                required=False,
+                widget=forms.NumberInput(attrs={"min": 0}),
+            )
+            self.breakdown_keys.append((key, name))
+        self.fields["files"].widget.attrs["accept"] = ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"
+
+    def breakdown_fields(self):
+        return [self[name] for _key, name in self.breakdown_keys]
+
+    def other_fields(self):
+        return [self[name] for name in ("amount", "note", "files", "photo")]
+
+    def clean(self):
+        cleaned = super().clean()
+        amount = cleaned.get("amount") or 0
+        cleaned["amount"] = amount
+        if self.breakdown_keys and not self.errors:
+            rows = {key: cleaned.get(name) for key, name in self.breakdown_keys}
+            try:
+                cleaned["breakdown"] = breakdowns.breakdown_clean(self.commitment.breakdown, rows, amount)
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        else:
+            cleaned.setdefault("breakdown", {})
+        files = list(cleaned.get("files") or [])
+        if cleaned.get("photo"):
+            files.append(cleaned["photo"])
+        cleaned["all_files"] = files
+        if files and not amount:
+            self.add_error("amount", _("Give the quantity the evidence is for."))
+        return cleaned

@@ -29,6 +29,7 @@ from .models import (
     CommitmentStatus,
     Evidence,
     Party,
+    PeriodReport,
     ProgressComment,
     ProgressCommentKind,
     ProgressStatus,
@@ -139,8 +140,13 @@ def progress_report(
     note: str,
     files: list[UploadedFile],
     confirm_over_target: bool = False,
+    period_report: PeriodReport | None = None,
+    breakdown: dict[str, int] | None = None,
 ) -> ProgressUpdate:
     """Record progress with its evidence files; the agreement's owner is notified.
+
+    `period_report` and `breakdown` (already checked: `agreements.breakdowns.breakdown_clean`)
+    come from a period report (`agreements.periods.period_report_submit`).
 
     Files are checked by content (PDF, PNG, JPEG; size limit) before anything is saved:
     one bad file refuses the whole report, and the refusal names it. An amount that would
@@ -160,6 +166,8 @@ def progress_report(
             reported_by=by,
             late=clock.today() > commitment.clause.agreement.ends_on,
             over_target_confirmed=commitment.would_pass_target(amount),
+            period_report=period_report,
+            breakdown=breakdown or {},
         )
         update.full_clean()
         update.save()

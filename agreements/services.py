@@ -101,6 +101,7 @@ def agreement_renew(*, agreement: Agreement, by: User, ip: str | None = None, us
         term_calendar=current.term_calendar,
         renewal_notice_days=current.renewal_notice_days,
         reminder_offsets=current.reminder_offsets,
+        reporting_schedule=current.reporting_schedule,
         renews=current,
     )
     renewal._history_user = by
@@ -125,6 +126,7 @@ def agreement_renew(*, agreement: Agreement, by: User, ip: str | None = None, us
                 description_en=commitment.description_en,
                 target_quantity=commitment.target_quantity,
                 unit=commitment.unit,
+                breakdown=commitment.breakdown,
                 due_on=min(move(commitment.due_on), ends_on),
             )
             new._history_user = by

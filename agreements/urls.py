@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import pdf, progress, search, signing
+from .views import pdf, periods, progress, search, signing
 
 app_name = "agreements"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("progress/<int:pk>/review/", progress.progress_review_view, name="progress_review"),
     path("progress/<int:pk>/resubmit/", progress.resubmit_progress, name="progress_resubmit"),
     path("commitments/<int:pk>/report/", progress.report_progress, name="report_progress"),
+    path("period-reports/late/", periods.late_reports, name="late_reports"),
+    path("period-reports/<int:pk>/", periods.period_report, name="period_report"),
     path("evidence/<int:pk>/", progress.evidence_download, name="evidence_download"),
     path("<str:reference>/", views.agreement_detail, name="detail"),
     path("<str:reference>/edit/", views.agreement_edit, name="edit"),

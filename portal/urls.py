@@ -9,6 +9,7 @@ urlpatterns = [
     path("commitments/", views.commitments, name="commitments"),
     path("search/", views.search, name="search"),
     path("commitments/<int:pk>/report/", views.report_progress, name="report_progress"),
+    path("period-reports/<int:pk>/", views.period_report, name="period_report"),
     path("progress/<int:pk>/resubmit/", views.resubmit_progress, name="progress_resubmit"),
     path("agreements/<str:reference>/", views.agreement, name="agreement"),
     path("agreements/<str:reference>/amendments/<int:number>/", views.amendment, name="amendment"),

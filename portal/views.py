@@ -39,6 +39,7 @@ from agreements.models import (
     Commitment,
     CommitmentStatus,
     Party,
+    PeriodReport,
     ProgressComment,
     ProgressUpdate,
     visible_q,
@@ -47,6 +48,7 @@ from agreements.progress import may_report, progress_report, removed_refusal
 from agreements.signing.inbox import awaiting_signature
 from agreements.signing.services import signing_request_for_user
 from agreements.views.amendments import before_context
+from agreements.views.periods import period_report_page
 from agreements.views.progress import resubmit_page
 from agreements.views.search import results_page
 from common import clock
@@ -97,6 +99,11 @@ def home(request):
         "queues": partner_queues(user, today, waiting),
         "impact": figures,
         "notifications": Notification.objects.filter(user=user).order_by("-created_at")[:5],
+        "reports_due": PeriodReport.objects.visible_to(user)
+        .to_report()
+        .select_related("agreement")
+        .order_by("due_on", "id")[:20],
+        "today": today,
     }
     return render(request, "portal/home.html", context)
 
@@ -273,6 +280,16 @@ def _officer(request) -> None:
     """Managing colleagues is for the partner's authorised officers: others are refused (403)."""
     if not request.user.is_partner_officer:
         raise PermissionDenied
+
+
+@partner_required
+def period_report(request, pk: int):
+    """The partner's report on one period of one of its agreements; another partner's is a 404."""
+    report = get_object_or_404(
+        PeriodReport.objects.visible_to(request.user).select_related("agreement__partner", "submitted_by"), pk=pk
+    )
+    done_url = reverse("portal:home")
+    return period_report_page(request, report, template="portal/period_report.html", done_url=done_url)
 
 
 @partner_required

@@ -223,6 +223,10 @@ SIGNING_REMINDER_DAYS = env_int_list("SIGNING_REMINDER_DAYS", [3, 7])
 # Progress reports are still accepted this many days after an agreement's end date
 # (the final report), marked as late.
 FINAL_REPORT_GRACE_DAYS = env_int("FINAL_REPORT_GRACE_DAYS", 30)
+# A period report (agreements.models.periods) is due this many days after its period ends;
+# the partner is reminded PERIOD_REPORT_DUE_SOON_DAYS before that, and once the day after.
+PERIOD_REPORT_GRACE_DAYS = env_int("PERIOD_REPORT_GRACE_DAYS", 14)
+PERIOD_REPORT_DUE_SOON_DAYS = env_int("PERIOD_REPORT_DUE_SOON_DAYS", 7)
 # Commitments due within this many days are reminded.
 COMMITMENT_DUE_WITHIN_DAYS = env_int("COMMITMENT_DUE_WITHIN_DAYS", 14)
 # Time of the daily sweep, in TIME_ZONE (HH:MM).

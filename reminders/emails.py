@@ -14,7 +14,7 @@ from common.mail import send_bilingual
 from common.text import plain_name
 
 from . import messages
-from .links import agreement_path, is_partner_reader
+from .links import agreement_path, is_partner_reader, period_report_path
 from .models import Reminder, ReminderKind
 
 
@@ -32,6 +32,9 @@ def _message(reminder: Reminder) -> tuple[str, dict]:
         params["renewal"] = agreement.renewed_by.reference
     elif reminder.kind == ReminderKind.SIGNING_EXPIRED:
         params["name"] = {"name": reminder.signing_request.name}
+    elif reminder.period_report_id:
+        report = reminder.period_report
+        params |= {"period": _period_label(report), "due_on": messages.day(report.due_on)}
     elif reminder.kind in (ReminderKind.COMMITMENT_DUE, ReminderKind.COMMITMENT_OVERDUE):
         commitment = reminder.commitment
         params |= {
@@ -40,6 +43,15 @@ def _message(reminder: Reminder) -> tuple[str, dict]:
             "target": {"count": commitment.target_quantity, "noun": commitment.unit},
         }
     return str(reminder.kind), params
+
+
+def _period_label(report) -> dict[str, str]:
+    """The period's label in both languages, so the message reads in the reader's."""
+    labels = {}
+    for language in ("ar", "en"):
+        with translation.override(language):
+            labels[language] = str(report.label)
+    return labels
 
 
 def _texts(reminder: Reminder, name: Callable[[str], str] = plain_name) -> dict[str, str]:
@@ -70,6 +82,8 @@ def _link(reminder: Reminder) -> tuple[str, Promise]:
         # What is left to do is on the renewal's page: send it, sign it, or chase the signatures.
         renewal = agreement.renewed_by
         return agreement_path(renewal.reference, partner=partner), gettext_lazy("Open the renewal")
+    if reminder.period_report_id:
+        return period_report_path(reminder.period_report_id, partner=partner), gettext_lazy("Open the report")
     if reminder.commitment_id:
         path = agreement_path(agreement.reference, partner=partner, commitment_id=reminder.commitment_id)
         return path, gettext_lazy("Open the commitment")

@@ -22,6 +22,11 @@ def agreement_path(reference: str, *, partner: bool, commitment_id: int | None =
     return f"{path}#commitment-{commitment_id}" if commitment_id else path
 
 
+def period_report_path(report_id: int, *, partner: bool) -> str:
+    """A period report's form, in the portal for a partner reader, on the staff side otherwise."""
+    return reverse("portal:period_report" if partner else "agreements:period_report", args=[report_id])
+
+
 def is_partner_reader(*, user, email: str, partner_id: int) -> bool:
     """True when the portal, not the staff pages, is where `user` (or `email`) reads about the partner's agreements.
 

@@ -73,6 +73,20 @@ MESSAGES = {
             "has been reported. Report what was done, or contact the charity."
         ),
     ),
+    "period_report_due": (
+        gettext_lazy("Period report due on %(due_on)s: %(reference)s"),
+        gettext_lazy(
+            "The report of agreement %(reference)s with %(partner)s for %(period)s is due on %(due_on)s. "
+            "Write what was done in the period, the quantity for each commitment, and attach the evidence."
+        ),
+    ),
+    "period_report_overdue": (
+        gettext_lazy("Period report overdue: %(reference)s"),
+        gettext_lazy(
+            "The report of agreement %(reference)s with %(partner)s for %(period)s was due on %(due_on)s and has "
+            "not been sent. Send it now, or contact the charity."
+        ),
+    ),
     "progress_reported": (
         gettext_lazy("%(who)s reported progress on “%(commitment)s”"),
         "+%(amount)s",

@@ -18,6 +18,8 @@ class ReminderKind(models.TextChoices):
     COMMITMENT_DUE = "commitment_due", _("Commitment due soon")
     COMMITMENT_OVERDUE = "commitment_overdue", _("Commitment overdue")
     AGREEMENT_EXPIRED = "agreement_expired", _("Agreement ended")
+    PERIOD_REPORT_DUE = "period_report_due", _("Period report due soon")
+    PERIOD_REPORT_OVERDUE = "period_report_overdue", _("Period report overdue")
     # In-app only, not sent by the sweep.
     PROGRESS_SUBMITTED = "progress_submitted", _("Progress reported")
     PROGRESS_REVIEWED = "progress_reviewed", _("Progress reviewed")
@@ -48,6 +50,9 @@ class Reminder(models.Model):
     )
     signing_request = models.ForeignKey(
         "agreements.SigningRequest", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
+    )
+    period_report = models.ForeignKey(
+        "agreements.PeriodReport", on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
     offset_days = models.IntegerField(_("days before"), help_text=_("Days before the date the reminder is about."))
     due_on = models.DateField(_("due on"), help_text=_("The day this reminder became due."))

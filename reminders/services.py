@@ -35,11 +35,13 @@ from agreements.models import (
     AuditKind,
     Commitment,
     Party,
+    PeriodReport,
     ProgressUpdate,
     SigningRequest,
     SigningStatus,
 )
 from agreements.models.signing import OPEN_SIGNING_STATUSES
+from agreements.periods import period_reports_open
 from common import clock
 from partners.models import Contact
 
@@ -60,13 +62,15 @@ class Planned:
     email: str
     commitment_id: int | None = None
     signing_request_id: int | None = None
+    period_report_id: int | None = None
     # Renewal reminders: the end date they remind of (an amendment may move it; the new
     # end date's reminders are new occasions).
     term_end: datetime.date | None = None
 
     @property
     def key(self) -> str:
-        subject = self.commitment_id or self.signing_request_id or "-"
+        period = f"p{self.period_report_id}" if self.period_report_id else None
+        subject = self.commitment_id or self.signing_request_id or period or "-"
         key = f"{self.kind}:{self.agreement_id}:{subject}:{self.offset_days}:{self.email.lower()}"
         return f"{key}:{self.term_end.isoformat()}" if self.term_end else key
 
@@ -367,6 +371,43 @@ def _commitments(today: datetime.date) -> list[Planned]:
     return planned
 
 
+def _period_reports(today: datetime.date, dry_run: bool) -> list[Planned]:
+    """Open the reports of periods that ended; remind those due soon and, once, those overdue.
+
+    Due soon: PERIOD_REPORT_DUE_SOON_DAYS before the due date, not submitted. Overdue: the day
+    after the due date, not submitted. Each once (the reminder's key names the report); a
+    sweep missed for days sends the one still true, late. The partner's side goes to its
+    contacts and users, the charity's side to the agreement's owner.
+    """
+    if not dry_run:
+        period_reports_open(today=today)
+    soon = datetime.timedelta(days=settings.PERIOD_REPORT_DUE_SOON_DAYS)
+    to_report = PeriodReport.objects.to_report().select_related("agreement__owner")
+    overdue = to_report.late(today).filter(_not_planned(ReminderKind.PERIOD_REPORT_OVERDUE, via="period_report"))
+    due_soon = to_report.filter(due_on__gte=today, due_on__lte=today + soon).filter(
+        _not_planned(ReminderKind.PERIOD_REPORT_DUE, via="period_report")
+    )
+    rows = [(r, ReminderKind.PERIOD_REPORT_DUE, settings.PERIOD_REPORT_DUE_SOON_DAYS) for r in due_soon] + [
+        (r, ReminderKind.PERIOD_REPORT_OVERDUE, 0) for r in overdue
+    ]
+    emails = _partner_emails({r.agreement.partner_id for r, _kind, _offset in rows if r.party == Party.PARTNER})
+    planned = []
+    for report, kind, offset in rows:
+        agreement = report.agreement
+        if report.party == Party.PARTNER:
+            recipients = emails.get(agreement.partner_id, [])
+        else:
+            recipients = [agreement.owner.email]
+        # The day it became true: the first day of the due-soon window, or the day after the due date.
+        day = report.due_on - soon if kind == ReminderKind.PERIOD_REPORT_DUE else report.due_on + datetime.timedelta(1)
+        planned += [
+            Planned(kind, agreement.pk, offset, min(day, today), email, period_report_id=report.pk)
+            for email in dict.fromkeys(recipients)
+            if email
+        ]
+    return planned
+
+
 def reminders_sweep(*, today: datetime.date | None = None, dry_run: bool = False) -> SweepReport:
     """Run the daily sweep for `today`; with dry_run, change nothing and report the plan."""
     today = today or sweep_today()
@@ -379,6 +420,7 @@ def reminders_sweep(*, today: datetime.date | None = None, dry_run: bool = False
     planned += _plan_renewals(today)
     planned += _signing(today, report, dry_run)
     planned += _commitments(today)
+    planned += _period_reports(today, dry_run)
     planned = list({p.key: p for p in planned}.values())
     existing = set(Reminder.objects.filter(key__in=[p.key for p in planned]).values_list("key", flat=True))
     report.planned = [p for p in planned if p.key not in existing]
@@ -396,6 +438,7 @@ def reminders_sweep(*, today: datetime.date | None = None, dry_run: bool = False
                 agreement_id=p.agreement_id,
                 commitment_id=p.commitment_id,
                 signing_request_id=p.signing_request_id,
+                period_report_id=p.period_report_id,
                 offset_days=p.offset_days,
                 due_on=p.due_on,
                 recipient_email=p.email,
@@ -429,7 +472,12 @@ def reminder_claim(reminder_id: int) -> Reminder | None:
     if claimed != 1:
         return None
     return Reminder.objects.select_related(
-        "agreement__partner", "agreement__owner", "commitment__clause", "signing_request", "recipient_user"
+        "agreement__partner",
+        "agreement__owner",
+        "commitment__clause",
+        "signing_request",
+        "period_report",
+        "recipient_user",
     ).get(pk=reminder_id)
 
 

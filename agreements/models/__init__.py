@@ -18,6 +18,7 @@ from .core import (
     ProgressStatus,
     ProgressUpdate,
     ReferenceSequence,
+    ReportingSchedule,
     ResponsibleParty,
     SigningOrder,
     Unit,
@@ -38,6 +39,7 @@ from .documents import (
     SignedPdf,
     attachment_upload_to,
 )
+from .periods import PeriodReport, PeriodReportStatus, reporting_periods
 from .progress import ProgressComment, ProgressCommentKind
 from .signing import (
     OPEN_SIGNING_STATUSES,
@@ -74,11 +76,14 @@ __all__ = [
     "Party",
     "PdfKind",
     "PdfStatus",
+    "PeriodReport",
+    "PeriodReportStatus",
     "ProgressComment",
     "ProgressCommentKind",
     "ProgressStatus",
     "ProgressUpdate",
     "ReferenceSequence",
+    "ReportingSchedule",
     "ResponsibleParty",
     "Signature",
     "SignatureChannel",
@@ -94,5 +99,6 @@ __all__ = [
     "evidence_upload_to",
     "overdue_q",
     "progress_sums",
+    "reporting_periods",
     "visible_q",
 ]

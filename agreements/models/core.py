@@ -26,6 +26,8 @@ from common.dates import Calendar
 from common.search import document
 from common.validators import reject_bidi_controls
 
+from ..breakdowns import BreakdownKind, labelled
+
 logger = logging.getLogger(__name__)
 
 # Clause texts are long-form but bounded: a whole agreement must fit on a few pages.
@@ -55,6 +57,14 @@ class ClauseKind(models.TextChoices):
 class Party(models.TextChoices):
     CHARITY = "charity", _("The charity")
     PARTNER = "partner", _("The partner")
+
+
+class ReportingSchedule(models.TextChoices):
+    NONE = "", _("No periodic reports")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    HALF_YEARLY = "half_yearly", _("Half-yearly")
+    YEARLY = "yearly", _("Yearly")
 
 
 class SigningOrder(models.TextChoices):
@@ -273,6 +283,15 @@ class Agreement(ChoiceDisplayMixin, models.Model):
         _("renewal notice (days)"),
         default=90,
         help_text=_("How many days before the end date the renewal should be discussed."),
+    )
+    # How the charity follows the agreement, set with its draft; not in the signed text (CONTENT_FIELDS).
+    reporting_schedule = models.CharField(
+        _("periodic reports"),
+        max_length=20,
+        choices=ReportingSchedule.choices,
+        default=ReportingSchedule.NONE,
+        blank=True,
+        help_text=_("Each party reports on its commitments once a period, counted in the term's calendar."),
     )
     reminder_offsets = models.CharField(
         _("renewal reminders (days before the end)"),
@@ -627,6 +646,10 @@ class Commitment(ChoiceDisplayMixin, models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.NOT_STARTED
     )
+    # How its periodic reports split the quantity among beneficiaries (agreements.breakdowns).
+    breakdown = models.CharField(
+        _("beneficiary breakdown"), max_length=10, choices=BreakdownKind.choices, default=BreakdownKind.NONE, blank=True
+    )
     # Set when an amendment in force removed the commitment; it is then cancelled and keeps its reports.
     removed_by = models.ForeignKey(
         "agreements.Amendment",
@@ -751,6 +774,18 @@ class ProgressUpdate(ChoiceDisplayMixin, models.Model):
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     # The reporter confirmed that the amount passes the commitment's target (`Commitment.would_pass_target`).
     over_target_confirmed = models.BooleanField(_("confirmed over the target"), default=False)
+    # The period report it is part of, if any (agreements.models.periods).
+    # RESTRICT: a period report goes only with its agreement, when its updates go too.
+    period_report = models.ForeignKey(
+        "agreements.PeriodReport",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="updates",
+        verbose_name=_("period report"),
+    )
+    # `{category key: count}` adding up to the amount, when the commitment asks for a breakdown.
+    breakdown = models.JSONField(_("beneficiary breakdown"), default=dict, blank=True)
     # Reported after the agreement's end date, in the final report's grace period.
     late = models.BooleanField(_("late"), default=False, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -766,6 +801,11 @@ class ProgressUpdate(ChoiceDisplayMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.commitment_id}: +{self.amount}"
+
+    @property
+    def breakdown_rows(self) -> list[tuple[str, int]]:
+        """The beneficiary breakdown as (label, count), in the commitment's categories' order."""
+        return labelled(self.commitment.breakdown, self.breakdown) if self.breakdown else []
 
     def move_to(self, status: str) -> None:
         """Set the new status, or raise ValidationError if the review cycle does not allow the move."""

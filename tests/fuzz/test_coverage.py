@@ -34,6 +34,7 @@ NO_INPUT = {
     "partners:detail": "partner page; its invite buttons post to contact_invite",
     "partners:charity_logo": "an image",
     "agreements:progress_queue": "list page; its forms post to progress_review",
+    "agreements:late_reports": "list page filtered by GET parameters (tests/agreements/test_periods.py)",
     "agreements:evidence_download": "a file download",
     "agreements:detail": "agreement page; its forms post to the action URLs",
     "agreements:history": "read-only timeline",

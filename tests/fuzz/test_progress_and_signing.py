@@ -209,3 +209,57 @@ def test_verification_upload(world):
         exercise(None, "POST", url, data, result_ok=True)
 
     run()
+
+
+@st.composite
+def period_report_post(draw, commitment_pk: int):
+    prefix = f"c{commitment_pk}-"
+    data = draw(
+        s.fields(
+            {
+                "narrative": s.text(),
+                f"{prefix}amount": s.integer(0, 1_000_000),
+                f"{prefix}b_male": s.integer(0, 1000),
+                f"{prefix}b_female": s.integer(0, 1000),
+                f"{prefix}b_nonsense": s.integer(0, 1000),
+                f"{prefix}note": s.text(),
+                "confirm_over_target": st.sampled_from(["", "on", "x"]),
+            },
+            valid={
+                "narrative": "ما أنجز في الربع",
+                f"{prefix}amount": "5",
+                f"{prefix}b_male": "2",
+                f"{prefix}b_female": "3",
+            },
+        )
+    )
+    files = draw(
+        st.lists(
+            st.builds(
+                lambda name, content, ctype: SimpleUploadedFile(name, content, content_type=ctype),
+                s.file_name(),
+                s.upload_bytes(),
+                st.sampled_from(["application/pdf", "image/png", "image/jpeg", "text/plain"]),
+            ),
+            max_size=3,
+        )
+    )
+    if files:
+        data[f"{prefix}files"] = files
+    return data
+
+
+@covers("portal:period_report", "agreements:period_report")
+def test_period_reports(world):
+    partner, charity = world.partner_period_report, world.charity_period_report
+
+    @given(
+        route=st.sampled_from(["portal:period_report", "agreements:period_report"]),
+        pk=st.one_of(st.sampled_from([partner.pk, charity.pk]), st.integers(0, 2**31 - 1)),
+        user=st.sampled_from([world.partner_admin, world.partner_member, world.staff, world.readonly]),
+        data=period_report_post(world.partner_commitment.pk),
+    )
+    def run(route, pk, user, data):
+        exercise(world.login(user), "POST", reverse(route, args=[pk]), data)
+
+    run()

@@ -10,7 +10,15 @@ from django_otp.oath import totp
 
 from accounts.models import Invitation, User
 from accounts.two_factor import authenticator_setup_confirm, authenticator_setup_start
-from agreements.models import Agreement, AgreementStatus, Commitment, Party, ProgressStatus, SigningRequest
+from agreements.models import (
+    Agreement,
+    AgreementStatus,
+    Commitment,
+    Party,
+    PeriodReport,
+    ProgressStatus,
+    SigningRequest,
+)
 from common.tokens import hash_token
 from partners.models import Contact, Partner
 from tests import factories
@@ -43,6 +51,8 @@ class World:
     submitted_update_id: int
     returned_update_id: int
     invitation: Invitation
+    partner_period_report: PeriodReport
+    charity_period_report: PeriodReport
 
     @property
     def agreements(self) -> list[Agreement]:
@@ -83,6 +93,21 @@ def build_world() -> World:
     update = factories.ProgressUpdateFactory(commitment=partner_commitment, status=ProgressStatus.SUBMITTED)
     returned = factories.ProgressUpdateFactory(commitment=partner_commitment, status=ProgressStatus.RETURNED)
 
+    # The partner's commitments ask for a breakdown by sex; a quarter's reports are due for both sides.
+    Commitment.objects.filter(pk=partner_commitment.pk).update(breakdown="sex")
+    periods = {
+        party: PeriodReport.objects.create(
+            agreement=active,
+            party=party,
+            schedule="quarterly",
+            number=1,
+            starts_on=active.starts_on,
+            ends_on=active.starts_on + datetime.timedelta(days=89),
+            due_on=active.starts_on + datetime.timedelta(days=103),
+        )
+        for party in (Party.PARTNER, Party.CHARITY)
+    }
+
     partner_admin = factories.PartnerUserFactory(partner=partner, partner_role="officer")
     partner_member = factories.PartnerUserFactory(partner=partner)
     staff = factories.StaffFactory()
@@ -120,4 +145,6 @@ def build_world() -> World:
         submitted_update_id=update.pk,
         returned_update_id=returned.pk,
         invitation=invitation,
+        partner_period_report=periods[Party.PARTNER],
+        charity_period_report=periods[Party.CHARITY],
     )

@@ -24,7 +24,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import Invitation
 from agreements.amendments.content import content_of, content_to_json
-from agreements.models import Agreement, Amendment, Commitment, Evidence, PdfStatus, ProgressUpdate, SignedPdf
+from agreements.models import (
+    Agreement,
+    Amendment,
+    Commitment,
+    Evidence,
+    PdfStatus,
+    PeriodReport,
+    ProgressUpdate,
+    SignedPdf,
+)
 from agreements.pdf.job import signed_pdf_retry
 from reports.definitions import REPORTS
 from spreadsheets.models import ExportJob
@@ -148,6 +157,12 @@ def _pages(w) -> dict[str, list[tuple[str, str]]]:
     returned = ProgressUpdate.objects.get(status="returned")
     pages["portal:progress_resubmit"] = [("partner", reverse("portal:progress_resubmit", args=[returned.pk]))]
     pages["portal:agreement"] = [("partner", reverse("portal:agreement", args=[r])) for r in references]
+    period_reports = list(PeriodReport.objects.filter(agreement=w.active))
+    pages["portal:period_report"] = [("partner", reverse("portal:period_report", args=[r.pk])) for r in period_reports]
+    pages["agreements:period_report"] = [
+        ("staff", reverse("agreements:period_report", args=[r.pk])) for r in period_reports
+    ]
+    pages["agreements:late_reports"] = [("staff", reverse("agreements:late_reports"))]
     pages["portal:team"] = [("partner", reverse("portal:team"))]
     # The contact invited while building the world (a hostile name and address): its withdrawal page.
     invitation = Invitation.objects.pending().get()

@@ -27,11 +27,21 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat, Left
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import STAFF_READONLY
 from agreements.amendments.content import ClauseState, Content, changes_between, content_of
 from agreements.lifecycle import transition
-from agreements.models import Agreement, Amendment, Attachment, Evidence, ProgressComment, ProgressUpdate
+from agreements.models import (
+    Agreement,
+    Amendment,
+    Attachment,
+    Commitment,
+    Evidence,
+    PeriodReport,
+    ProgressComment,
+    ProgressUpdate,
+)
 from partners.models import CharityProfile
 from reminders.calendar import feed_issue
 from reminders.models import Notification, Reminder, ReminderKind
@@ -257,6 +267,38 @@ def hostile_world(client) -> World:
     )
     for author, kind in ((staff, "returned"), (partner_user, "resubmitted"), (staff, "returned")):
         ProgressComment.objects.create(update=returned, author=author, kind=kind, text="t")
+    # A quarter's report late (its form), the next one sent with a breakdown (what was sent).
+    PeriodReport.objects.create(
+        agreement=active,
+        party="partner",
+        schedule="quarterly",
+        number=1,
+        starts_on=datetime.date(2026, 3, 16),
+        ends_on=datetime.date(2026, 6, 15),
+        due_on=datetime.date(2026, 6, 29),
+    )
+    sent = PeriodReport.objects.create(
+        agreement=active,
+        party="partner",
+        schedule="quarterly",
+        number=2,
+        starts_on=datetime.date(2026, 6, 16),
+        ends_on=datetime.date(2026, 9, 15),
+        due_on=datetime.date(2026, 9, 29),
+        status="submitted",
+        narrative="n",
+        submitted_by=partner_user,
+        submitted_at=timezone.now(),
+    )
+    Commitment.objects.filter(pk=update.commitment_id).update(breakdown="town")
+    ProgressUpdate.objects.create(
+        commitment=update.commitment,
+        reported_on=datetime.date(2026, 9, 15),
+        amount=3,
+        reported_by=partner_user,
+        period_report=sent,
+        breakdown={"saihat": 2, "qatif": 1},
+    )
     Reminder.objects.create(
         key="hostile-renewal",
         kind=ReminderKind.RENEWAL,

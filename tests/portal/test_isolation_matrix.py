@@ -25,6 +25,7 @@ from agreements.models import (
     Attachment,
     Commitment,
     Evidence,
+    PeriodReport,
     ProgressUpdate,
     SignedPdf,
     SigningRequest,
@@ -65,6 +66,7 @@ class World:
     invitation: object
     notification: object
     export_job: object
+    period_report: object
     markers: list[str]
 
 
@@ -130,6 +132,16 @@ def build_partner(label: str, staff) -> World:
         signed_on=datetime.date(2026, 5, 20),
         content_before=content_to_json(content_of(agreement)),
     )
+    # A period report due, on the partner's side (opened as the daily sweep would).
+    period_report = PeriodReport.objects.create(
+        agreement=agreement,
+        party="partner",
+        schedule="quarterly",
+        number=1,
+        starts_on=agreement.starts_on,
+        ends_on=agreement.starts_on + datetime.timedelta(days=89),
+        due_on=agreement.starts_on + datetime.timedelta(days=103),
+    )
     export_job = ExportJob.objects.create(
         created_by=staff, app_label="agreements", model_name="agreement", file_format="csv", language="ar"
     )
@@ -164,6 +176,7 @@ def build_partner(label: str, staff) -> World:
         invitation=invitation,
         notification=notification,
         export_job=export_job,
+        period_report=period_report,
         markers=markers,
     )
 
@@ -197,6 +210,7 @@ OBJECT_ARGS = {
     "agreements:progress_resubmit": lambda w: [w.returned.pk],
     "agreements:report_progress": lambda w: [w.commitment.pk],
     "agreements:evidence_download": lambda w: [w.evidence.pk],
+    "agreements:period_report": lambda w: [w.period_report.pk],
     "partners:detail": lambda w: [w.partner.pk],
     "partners:edit": lambda w: [w.partner.pk],
     "partners:contact_invite": lambda w: [w.partner.pk, w.contact.pk],
@@ -208,6 +222,7 @@ OBJECT_ARGS = {
     "portal:amendment_before": lambda w: [w.agreement.reference, 1],
     "portal:report_progress": lambda w: [w.commitment.pk],
     "portal:progress_resubmit": lambda w: [w.returned.pk],
+    "portal:period_report": lambda w: [w.period_report.pk],
     "portal:team_active": lambda w: [w.user.pk],
     "portal:team_role": lambda w: [w.admin_user.pk],
     "portal:invitation_resend": lambda w: [w.invitation.pk],
@@ -359,6 +374,7 @@ def test_nothing_changed_after_partner_a_tried_every_url_on_partner_b(client, wo
         SigningRequest.objects.get(pk=theirs.signing_request.pk).status,
         Notification.objects.get(pk=theirs.notification.pk).read_at,
         list(Amendment.objects.filter(agreement=theirs.agreement).values_list("number", "status", "changes")),
+        list(PeriodReport.objects.filter(agreement=theirs.agreement).values_list("status", "narrative")),
     )
     client.force_login(mine.admin_user)
     for name in url_names():
@@ -372,6 +388,7 @@ def test_nothing_changed_after_partner_a_tried_every_url_on_partner_b(client, wo
                 "on": "2026-06-01",
                 "amount": "1",
                 "note": "x",
+                "narrative": "x",
             },
         )
     theirs.agreement.refresh_from_db()
@@ -386,6 +403,7 @@ def test_nothing_changed_after_partner_a_tried_every_url_on_partner_b(client, wo
         SigningRequest.objects.get(pk=theirs.signing_request.pk).status,
         Notification.objects.get(pk=theirs.notification.pk).read_at,
         list(Amendment.objects.filter(agreement=theirs.agreement).values_list("number", "status", "changes")),
+        list(PeriodReport.objects.filter(agreement=theirs.agreement).values_list("status", "narrative")),
     )
     assert after == before
 
