@@ -34,6 +34,7 @@ from .models import (
     Commitment,
     CommitmentStatus,
     Party,
+    PeriodReport,
     ProgressStatus,
     ProgressUpdate,
     Unit,
@@ -126,19 +127,27 @@ def _signature_rows(requests, url_name: str = "agreements:sign") -> list[QueueRo
     return rows
 
 
-def late_reports_queue(user) -> Queue:
-    """The slot for period reports past their due date.
-
-    Reporting periods (issue #20) bring the period reports; until then no report is due,
-    so none is late and the card says so. Fill `count` and `rows` here when they land.
-    """
+def late_reports_queue(user, today: datetime.date) -> Queue:
+    """Period reports past their due date and not sent, the longest late first (the staff queue)."""
+    late = PeriodReport.objects.visible_to(user).late(today)
+    count = late.count()
+    rows = [
+        QueueRow(
+            title=report.agreement.title,
+            detail=f"{report.agreement.partner.name} · {report.get_party_display()} · {report.label}",
+            date=report.due_on,
+            url=reverse("agreements:period_report", args=[report.pk]),
+        )
+        for report in late.select_related("agreement__partner").order_by("due_on", "agreement_id", "party")[:QUEUE_ROWS]
+    ]
     return _queue(
         "late_reports",
         _("Late reports"),
         "bi-calendar-x",
-        0,
-        ngettext("%(n)s late report", "%(n)s late reports", 0) % {"n": 0},
-        [],
+        count,
+        ngettext("%(n)s late report", "%(n)s late reports", count) % {"n": count},
+        rows,
+        url=reverse("agreements:late_reports"),
         empty=_("No period report is late."),
         tone="danger",
     )
@@ -183,7 +192,7 @@ def staff_queues(user, today: datetime.date, awaiting: list | None = None) -> li
             empty=_("No report is waiting for review."),
             tone="primary",
         ),
-        late_reports_queue(user),
+        late_reports_queue(user, today),
         _queue(
             "overdue",
             _("Overdue commitments"),

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from agreements.dashboard import impact, staff_queues
-from agreements.models import Agreement, ClauseKind, ProgressStatus, ProgressUpdate, Unit
+from agreements.models import Agreement, ClauseKind, PeriodReport, ProgressStatus, ProgressUpdate, Unit
 from common import clock
 from partners.models import CharityProfile
 from tests.factories import (
@@ -190,11 +190,36 @@ def test_queue_counts_use_the_arabic_plural_forms(staff_user):
             assert overdue.count_text == text
 
 
-def test_late_reports_slot_is_an_honest_empty_queue(staff_user):
+def test_late_reports_queue_lists_period_reports_past_due_and_not_sent(staff_user):
+    today = clock.today()
     with translation.override("ar"):
-        late = next(q for q in staff_queues(staff_user, clock.today()) if q.key == "late_reports")
+        late = next(q for q in staff_queues(staff_user, today) if q.key == "late_reports")
     assert (late.count, late.rows) == (0, [])
     assert late.empty == "لا يوجد تقرير دوري متأخر."
+
+    agreement = AgreementFactory(partner=PartnerFactory())
+    set_status(agreement, "active")
+
+    def report(number, due_on, status="due"):
+        return PeriodReport.objects.create(
+            agreement=agreement,
+            party="partner",
+            schedule="quarterly",
+            number=number,
+            starts_on=due_on - datetime.timedelta(days=104),
+            ends_on=due_on - datetime.timedelta(days=14),
+            due_on=due_on,
+            status=status,
+        )
+
+    overdue = report(1, today - datetime.timedelta(days=20))
+    report(2, today - datetime.timedelta(days=5), status="submitted")  # sent: not late
+    report(3, today + datetime.timedelta(days=5))  # not due yet
+    with translation.override("ar"):
+        late = next(q for q in staff_queues(staff_user, today) if q.key == "late_reports")
+    assert late.count == 1 and late.count_text == "تقرير متأخر واحد"
+    assert [row.url for row in late.rows] == [reverse("agreements:period_report", args=[overdue.pk])]
+    assert late.url == reverse("agreements:late_reports")
 
 
 def test_partner_home_shows_their_queues_and_their_impact_only(client):
