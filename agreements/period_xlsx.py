@@ -17,6 +17,8 @@ here: the caller shows the preview and submits the lines the same way the form d
 from __future__ import annotations
 
 import io
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +26,7 @@ import tablib
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language_bidi, ngettext, override
 from django.utils.translation import gettext as _
+from openpyxl.utils.exceptions import InvalidFileException
 
 from spreadsheets.formats import BoundedXLSX, ImportRefused
 
@@ -189,8 +192,23 @@ def period_sheet_read(report: PeriodReport, content: bytes) -> list[SheetRow]:
         dataset = BoundedXLSX().create_dataset(content)
     except ImportRefused:
         raise
-    except (tablib.InvalidDimensions, KeyError, ValueError, OSError, StopIteration, TypeError, SyntaxError):
-        # A damaged workbook: openpyxl and zipfile raise these on parts missing or malformed.
+    except (
+        # A damaged workbook: openpyxl, zipfile and zlib raise these on parts missing or malformed
+        # (found by flipping each byte of a workbook, tests/portal/test_period_xlsx.py).
+        tablib.InvalidDimensions,
+        InvalidFileException,
+        zipfile.BadZipFile,
+        zlib.error,
+        KeyError,
+        ValueError,
+        OSError,
+        StopIteration,
+        TypeError,
+        SyntaxError,
+        NotImplementedError,
+        AttributeError,  # a workbook without a sheet
+        EOFError,
+    ):
         raise ImportRefused(_("This XLSX file could not be read; download the sheet again from this page.")) from None
     title = list(dataset.headers or [])
     if len(title) < 2 or _integer(title[1]) is None:

@@ -104,7 +104,8 @@ def period_report_upload(request, pk: int) -> HttpResponse:
         messages.error(request, _("Nothing was sent: %(reason)s") % {"reason": refused})
         return render(request, "portal/period_xlsx.html", context)
     preview = period_sheet_check(report, rows)
-    token = signing.dumps(sheet_rows_dump(rows), salt=_salt(request, report), compress=True)
+    # Signed only when it can be confirmed: a sheet with errors is corrected and uploaded again.
+    token = signing.dumps(sheet_rows_dump(rows), salt=_salt(request, report), compress=True) if preview.ok else ""
     return render(request, "portal/period_xlsx.html", _preview_context(context, preview, token))
 
 
@@ -117,7 +118,10 @@ def _preview_context(context: dict, preview: Preview, token: str, data=None, fil
             "evidence": {
                 row.commitment.pk: EvidenceForm(data, files, commitment_id=row.commitment.pk)
                 for row in preview.reported
-            },
+            }
+            # Evidence is asked once the sheet is right: a sheet with errors is uploaded again.
+            if preview.ok
+            else {},
         }
     )
     for row in preview.rows:

@@ -207,6 +207,8 @@ OBJECT_ARGS = {
     "portal:report_progress": lambda w: [w.commitment.pk],
     "portal:progress_resubmit": lambda w: [w.returned.pk],
     "portal:period_report": lambda w: [w.period_report.pk],
+    "portal:period_report_xlsx": lambda w: [w.period_report.pk],
+    "portal:period_report_upload": lambda w: [w.period_report.pk],
     "portal:team_active": lambda w: [w.user.pk],
     "signing:link": lambda w: ["x" * 43],
     "accounts:invitation": lambda w: ["y" * 43],

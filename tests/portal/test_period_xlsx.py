@@ -6,11 +6,15 @@ import datetime
 import io
 import zipfile
 
+import hypothesis
 import pytest
+from django.core import signing
 from django.urls import reverse
+from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from agreements.models import PeriodReport, PeriodReportStatus, ProgressStatus, ProgressUpdate
+from agreements.period_xlsx import FIRST_DATA_ROW, ImportRefused, period_sheet_check, period_sheet_read, sheet_rows_dump
 from agreements.periods import period_reports_open
 from tests.factories import (
     AgreementFactory,
@@ -240,7 +244,7 @@ def row_errors(response) -> dict[int, list[str]]:
 
 
 def test_row_errors_are_shown_in_arabic_and_nothing_is_sent(due, client):
-    report, commitments, _user = due
+    report, commitments, user = due
     c = commitments
     filled = {
         c["trainees"].pk: {"الكمية في هذه الفترة": 8, "ذكور": 3, "إناث": 4},
@@ -256,14 +260,17 @@ def test_row_errors_are_shown_in_arabic_and_nothing_is_sent(due, client):
     assert "لا يمكن أن تكون سالبة" in errors[c["youth"].pk][0]
     assert "«ذكور» غير مطلوب لهذا الالتزام" in errors[c["events"].pk][0]
     html = response.content.decode()
+    # Nothing to confirm: no button, no signed rows, no evidence inputs; the sheet is corrected and uploaded again.
     assert 'data-testid="period-xlsx-confirm"' not in html
-    # A forged confirmation of this preview is refused as well.
+    assert token_of(response) == "" and 'name="token"' not in html and '-files"' not in html
+    # Rows signed anyway (as if the preview had been ok) are checked again on confirming.
+    rows = period_sheet_read(report, fill(download(client, report), filled))
+    token = signing.dumps(sheet_rows_dump(rows), salt=f"period-xlsx:{report.pk}:{user.pk}", compress=True)
     confirm = client.post(
-        reverse("portal:period_report_upload", args=[report.pk]),
-        {"token": token_of(response), "narrative": "x"},
-        **AR,
+        reverse("portal:period_report_upload", args=[report.pk]), {"token": token, "narrative": "x"}, **AR
     )
     assert confirm.status_code == 200
+    assert "مجموع التوزيع (7) لا يساوي الكمية (8)." in confirm.content.decode()
     nothing_saved(report)
 
 
@@ -426,3 +433,74 @@ def test_the_period_report_page_links_the_sheet_while_due(due, client):
     html = client.get(reverse("portal:period_report", args=[report.pk]), **AR).content.decode()
     assert reverse("portal:period_report_xlsx", args=[report.pk]) in html
     assert reverse("portal:period_report_upload", args=[report.pk]) in html
+
+
+# --- anything a sheet may hold -----------------------------------------------------------------
+
+CELLS = st.one_of(
+    st.none(),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.floats(allow_nan=True, allow_infinity=True),
+    # What a spreadsheet can hold: no control characters (openpyxl refuses them), no formulas.
+    st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=30).filter(lambda t: not t.startswith("=")),
+    st.sampled_from(["٨", " 8 ", "8.5", "-0", "1e3", "٣٠٠"]),
+)
+
+
+@hypothesis.settings(
+    max_examples=40, deadline=None, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture]
+)
+@hypothesis.given(cells=st.lists(st.lists(CELLS, min_size=4, max_size=4), min_size=1, max_size=6))
+def test_whatever_the_cells_hold_the_check_answers_without_failing(due, client, cells):
+    """Quantity, a breakdown count, the note and the id hold anything: a preview or row errors, never a crash."""
+    report, _commitments, _user = due
+    workbook = load_workbook(io.BytesIO(download(client, report)))
+    sheet = workbook.active
+    headers = [cell.value for cell in sheet[3]]
+    columns = [headers.index(h) + 1 for h in ("الكمية في هذه الفترة", "ذكور", "ملاحظة", "رقم الالتزام")]
+    for offset, values in enumerate(cells):
+        for column, value in zip(columns, values, strict=True):
+            sheet.cell(row=FIRST_DATA_ROW + offset, column=column, value=value)
+    out = io.BytesIO()
+    workbook.save(out)
+    preview = period_sheet_check(report, period_sheet_read(report, out.getvalue()))
+    for row in preview.rows:
+        if not row.errors and row.commitment:
+            assert isinstance(row.amount, int) and 0 <= row.amount <= 1_000_000
+            assert sum(row.breakdown.values()) in (0, row.amount)
+    assert not ProgressUpdate.objects.exists()
+
+
+@hypothesis.settings(
+    max_examples=40, deadline=None, suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture]
+)
+@hypothesis.given(content=st.binary(max_size=2000), zipped=st.booleans())
+def test_whatever_the_bytes_the_reader_refuses_with_a_message(due, content, zipped):
+    report, _commitments, _user = due
+    if zipped:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            archive.writestr("xl/workbook.xml", content)
+            archive.writestr("[Content_Types].xml", content[::-1])
+        content = out.getvalue()
+    with pytest.raises(ImportRefused) as refused:
+        period_sheet_read(report, content)
+    assert str(refused.value)
+
+
+def test_a_damaged_workbook_is_refused_with_a_message_wherever_the_damage(due):
+    """Each fourth byte of a workbook flipped two ways: the reader refuses each with a message."""
+    report, _commitments, _user = due
+    workbook = Workbook()
+    workbook.active.append(["تقرير الفترة", report.pk])
+    out = io.BytesIO()
+    workbook.save(out)
+    data = out.getvalue()
+    for index in range(0, len(data), 4):
+        for flip in (0xFF, 0x80):
+            damaged = bytearray(data)
+            damaged[index] ^= flip
+            try:
+                period_sheet_read(report, bytes(damaged))
+            except ImportRefused as refused:
+                assert str(refused)
