@@ -504,3 +504,25 @@ def test_a_damaged_workbook_is_refused_with_a_message_wherever_the_damage(due):
                 period_sheet_read(report, bytes(damaged))
             except ImportRefused as refused:
                 assert str(refused)
+
+
+def test_a_sheet_downloaded_in_english_is_read_on_the_arabic_page(due, client, settings):
+    report, commitments, _user = due
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get(reverse("portal:period_report_xlsx", args=[report.pk]))
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert not sheet.sheet_view.rightToLeft
+    headers = [cell.value for cell in sheet[3]]
+    assert headers[0] == "Commitment no." and "Male" in headers
+    workbook = load_workbook(io.BytesIO(response.content))
+    for row in workbook.active.iter_rows(min_row=4):
+        if row[0].value == commitments["trainees"].pk:
+            row[headers.index("Quantity in this period")].value = 2
+            row[headers.index("Male")].value = 2
+    out = io.BytesIO()
+    workbook.save(out)
+    preview = upload(client, report, out.getvalue()).context["preview"]
+    assert preview.ok and [(r.commitment, r.amount, r.breakdown) for r in preview.reported] == [
+        (commitments["trainees"], 2, {"male": 2})
+    ]
