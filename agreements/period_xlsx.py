@@ -100,31 +100,29 @@ def period_sheet(report: PeriodReport) -> bytes:
 
     first_input = 7  # column G: the quantity
     last = len(headers)
-    for commitment in commitments:
-        row = [
+    # Cells by coordinates: `sheet.max_row` scans every cell, so asking it per row is quadratic.
+    for number, commitment in enumerate(commitments, start=FIRST_DATA_ROW):
+        values = [
             commitment.pk,
             str(commitment.clause.get_kind_display()),
             commitment.description,
             str(commitment.get_unit_display()),
             commitment.target_quantity,
             commitment.achieved,
-            None,
         ]
-        row += [None] * len(categories)
-        row.append(None)
-        sheet.append(row)
-        cells = sheet[sheet.max_row]
-        cells[first_input - 1].protection = unlocked
-        cells[first_input - 1].fill = to_fill
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row=number, column=column, value=value)
+        amount = sheet.cell(row=number, column=first_input)
+        amount.protection, amount.fill = unlocked, to_fill
         for offset, (kind, _key, _label) in enumerate(categories):
-            cell = cells[first_input + offset]
+            cell = sheet.cell(row=number, column=first_input + 1 + offset)
             if kind == commitment.breakdown:
                 cell.protection, cell.fill = unlocked, to_fill
             else:
                 cell.fill = grey
-        cells[last - 1].protection = unlocked
+        sheet.cell(row=number, column=last).protection = unlocked
 
-    end = max(sheet.max_row, FIRST_DATA_ROW)
+    end = FIRST_DATA_ROW + max(len(commitments), 1) - 1
     whole = DataValidation(
         type="whole",
         operator="between",
