@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import period_xlsx, views
 
 app_name = "portal"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("search/", views.search, name="search"),
     path("commitments/<int:pk>/report/", views.report_progress, name="report_progress"),
     path("period-reports/<int:pk>/", views.period_report, name="period_report"),
+    path("period-reports/<int:pk>/xlsx/", period_xlsx.period_report_xlsx, name="period_report_xlsx"),
+    path("period-reports/<int:pk>/upload/", period_xlsx.period_report_upload, name="period_report_upload"),
     path("progress/<int:pk>/resubmit/", views.resubmit_progress, name="progress_resubmit"),
     path("agreements/<str:reference>/", views.agreement, name="agreement"),
     path("agreements/<str:reference>/amendments/<int:number>/", views.amendment, name="amendment"),

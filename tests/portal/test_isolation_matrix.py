@@ -223,6 +223,8 @@ OBJECT_ARGS = {
     "portal:report_progress": lambda w: [w.commitment.pk],
     "portal:progress_resubmit": lambda w: [w.returned.pk],
     "portal:period_report": lambda w: [w.period_report.pk],
+    "portal:period_report_xlsx": lambda w: [w.period_report.pk],
+    "portal:period_report_upload": lambda w: [w.period_report.pk],
     "portal:team_active": lambda w: [w.user.pk],
     "portal:team_role": lambda w: [w.admin_user.pk],
     "portal:invitation_resend": lambda w: [w.invitation.pk],
