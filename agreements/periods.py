@@ -119,10 +119,13 @@ def report_commitments(report: PeriodReport):
 
 
 def may_fill(user: User, report: PeriodReport) -> bool:
-    """The partner's users fill the partner's reports; staff editors the charity's (or the partner's on its behalf)."""
+    """The partner's officers and editors fill the partner's reports (viewers read them); staff
+    editors the charity's (or the partner's on its behalf)."""
     if user.can_edit_agreements:
         return True
-    return bool(user.is_active and user.partner_id == report.agreement.partner_id and report.party == Party.PARTNER)
+    return bool(
+        user.may_report_progress and user.partner_id == report.agreement.partner_id and report.party == Party.PARTNER
+    )
 
 
 @dataclass

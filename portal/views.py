@@ -40,10 +40,12 @@ from agreements.models import (
     CommitmentStatus,
     Party,
     PeriodReport,
+    PeriodReportStatus,
     ProgressComment,
     ProgressUpdate,
     visible_q,
 )
+from agreements.periods import may_fill
 from agreements.progress import may_report, progress_report, removed_refusal
 from agreements.signing.inbox import awaiting_signature
 from agreements.signing.services import signing_request_for_user
@@ -288,6 +290,8 @@ def period_report(request, pk: int):
     report = get_object_or_404(
         PeriodReport.objects.visible_to(request.user).select_related("agreement__partner", "submitted_by"), pk=pk
     )
+    if (request.method == "POST" or report.status == PeriodReportStatus.DUE) and not may_fill(request.user, report):
+        raise PermissionDenied  # a viewer reads a sent report; the form is for officers and editors
     done_url = reverse("portal:home")
     return period_report_page(request, report, template="portal/period_report.html", done_url=done_url)
 

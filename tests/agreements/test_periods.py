@@ -455,3 +455,25 @@ def test_a_renewal_keeps_the_schedule_and_the_breakdowns(quarterly):
     assert renewal.reporting_schedule == "quarterly"
     kinds = sorted(c.breakdown for c in type(trainees).objects.filter(clause__agreement=renewal))
     assert kinds == ["", "sex", "town"]
+
+
+def test_a_viewer_reads_the_reports_due_but_neither_fills_nor_uploads_them(due_report, client):
+    """Roles (#20): viewers read; officers and editors report. A viewer's POST changes nothing."""
+    report, trainees, towns, user = due_report
+    viewer = PartnerUserFactory(partner=report.agreement.partner, partner_role="viewer")
+    client.force_login(viewer)
+    home = client.get(reverse("portal:home")).content.decode()
+    assert 'data-testid="reports-due"' in home
+    assert reverse("portal:period_report", args=[report.pk]) not in home
+    url = reverse("portal:period_report", args=[report.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, form_data(trainees, towns)).status_code == 403
+    assert client.get(reverse("portal:period_report_xlsx", args=[report.pk])).status_code == 403
+    report.refresh_from_db()
+    assert report.status == PeriodReportStatus.DUE and not ProgressUpdate.objects.exists()
+
+    # Once the editor sent it, the viewer reads what was sent.
+    client.force_login(user)
+    assert client.post(url, form_data(trainees, towns)).status_code == 302
+    client.force_login(viewer)
+    assert client.get(url).status_code == 200

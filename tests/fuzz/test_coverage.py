@@ -27,6 +27,7 @@ NO_INPUT = {
     "healthz": "health probe for the load balancer",
     "readyz": "readiness probe",
     "home": "the dashboard",
+    "portal:period_report_xlsx": "the period's sheet to download; reads no input",
     "accounts:two_factor": "the two-factor status page; its forms post to start/setup/backup-codes/off",
     "accounts:password_reset_done": "a confirmation page",
     "accounts:password_reset_complete": "a confirmation page",
@@ -107,6 +108,7 @@ def _args(name: str, world) -> list:
         "calendar_feed": ["no-such-token"],
         "reports:export": [1],
         "reports:export_download": [1],
+        "portal:period_report_xlsx": [world.partner_period_report.pk],
     }
     return samples.get(name, [])
 

@@ -263,3 +263,29 @@ def test_period_reports(world):
         exercise(world.login(user), "POST", reverse(route, args=[pk]), data)
 
     run()
+
+
+@covers("portal:period_report_upload")
+def test_period_report_sheets(world):
+    """The filled sheet's upload: any bytes as the sheet, any token to confirm, by any user."""
+    partner, charity = world.partner_period_report, world.charity_period_report
+
+    @given(
+        pk=st.one_of(st.sampled_from([partner.pk, charity.pk]), st.integers(0, 2**31 - 1)),
+        user=st.sampled_from([world.partner_admin, world.partner_member, world.staff, world.readonly]),
+        sheet=st.builds(
+            lambda name, content: SimpleUploadedFile(name, content, content_type="application/octet-stream"),
+            s.file_name(),
+            s.upload_bytes(),
+        ),
+        fields=s.fields({"token": s.text(), "narrative": s.text(), "confirm_over_target": s.text()}),
+        confirm=st.booleans(),
+    )
+    def run(pk, user, sheet, fields, confirm):
+        data = dict(fields)
+        if not confirm:
+            data.pop("token", None)
+            data["sheet"] = sheet
+        exercise(world.login(user), "POST", reverse("portal:period_report_upload", args=[pk]), data)
+
+    run()

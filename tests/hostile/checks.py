@@ -28,7 +28,9 @@ class _Elements(HTMLParser):
                 self.problems.append(f"<{tag} {name}={value[:40]!r}> javascript: URL")
         if tag == "img" and dict(attrs).get("src") == "x":
             self.problems.append("injected <img src=x>")
-        self._in_script = tag == "script"
+        # A data block (`json_script`: type="application/json", its <, > and & escaped) is not run;
+        # a name breaking out of it would show as a raw "<script>alert(1)" below.
+        self._in_script = tag == "script" and dict(attrs).get("type") != "application/json"
 
     def handle_endtag(self, tag):
         if tag == "script":

@@ -162,6 +162,14 @@ def _pages(w) -> dict[str, list[tuple[str, str]]]:
     pages["agreements:period_report"] = [
         ("staff", reverse("agreements:period_report", args=[r.pk])) for r in period_reports
     ]
+    partner_side = [r for r in period_reports if r.party == "partner"]
+    # The sheet to fill (hostile descriptions as cells, never formulas) and its upload page.
+    pages["portal:period_report_xlsx"] = [
+        ("partner", reverse("portal:period_report_xlsx", args=[r.pk])) for r in partner_side
+    ]
+    pages["portal:period_report_upload"] = [
+        ("partner", reverse("portal:period_report_upload", args=[r.pk])) for r in partner_side
+    ]
     pages["agreements:late_reports"] = [("staff", reverse("agreements:late_reports"))]
     pages["portal:team"] = [("partner", reverse("portal:team"))]
     # The contact invited while building the world (a hostile name and address): its withdrawal page.
