@@ -25,8 +25,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -275,12 +277,17 @@ def board_report_request(*, by, calendar: str, year: int, part: str, language: s
 def board_report_make(*, report_id: int) -> bool:
     """Render and store a queued board report; False when it is gone or another worker has it.
 
-    Claimed with a conditional UPDATE (a redelivered task does nothing); the PDF is
-    written to a temporary file, then moved into storage with its SHA-256. A failure is
-    recorded on the row (status and error) and raised again.
+    Claimed with a conditional UPDATE: a redelivered task does nothing, unless the worker
+    that took the report died and the task's time limit has passed since. The PDF is written
+    to a temporary file, then moved into storage with its SHA-256. A failure is recorded on
+    the row (status and error) and raised again.
     """
-    claimed = BoardReport.objects.filter(pk=report_id, status=BoardReportStatus.PENDING).update(
-        status=BoardReportStatus.RUNNING, started_at=timezone.now()
+    now = timezone.now()
+    # Queued, or taken by a worker that died: longer than the task's hard time limit ago.
+    lease = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimable = Q(status=BoardReportStatus.PENDING) | Q(status=BoardReportStatus.RUNNING, started_at__lt=lease)
+    claimed = BoardReport.objects.filter(claimable, pk=report_id).update(
+        status=BoardReportStatus.RUNNING, started_at=now
     )
     if claimed != 1:
         return False

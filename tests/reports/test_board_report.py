@@ -10,7 +10,7 @@ import subprocess
 import pytest
 from django.db.models import Sum
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from agreements.models import AgreementStatus, ClauseKind, ProgressStatus, ProgressUpdate, Unit
 from common.dates import Calendar
@@ -199,6 +199,26 @@ def test_staff_ask_for_a_report_and_download_the_stored_pdf(
     assert "تدريبالشبابعلىمهاراتالعمل" in squeezed(pdf_text(download.content, tmp_path, layout=False))
     # A second run of the task finds the report no longer queued and changes nothing.
     assert board_report_make(report_id=report.pk) is False
+
+
+def test_a_report_left_running_by_a_dead_worker_is_taken_again_after_the_time_limit(partnership, settings):
+    period = {"calendar": "gregorian", "year": 2027, "part": "q2", "language": "en"}
+    dates_ = {"starts_on": Q2_2027.starts_on, "ends_on": Q2_2027.ends_on}
+    staff = StaffFactory()
+    now = timezone.now()
+    fresh = BoardReport.objects.create(requested_by=staff, status="running", started_at=now, **period, **dates_)
+    stale = BoardReport.objects.create(
+        requested_by=staff,
+        status="running",
+        started_at=now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1),
+        **period,
+        **dates_,
+    )
+    assert board_report_make(report_id=fresh.pk) is False
+    assert board_report_make(report_id=stale.pk) is True
+    fresh.refresh_from_db()
+    stale.refresh_from_db()
+    assert (fresh.status, stale.status) == (BoardReportStatus.RUNNING, BoardReportStatus.DONE)
 
 
 def test_a_partner_user_can_neither_ask_for_nor_download_a_board_report(partnership, client):
