@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from agreements.models import AgreementStatus, ClauseKind, ProgressStatus, ProgressUpdate, Unit
+from common import dates
 from common.dates import Calendar
 from partners.models import CharityProfile
 from reports.board import BoardPeriod, board_figures, board_report_make, board_report_pdf
@@ -130,6 +131,26 @@ def test_figures_count_only_accepted_updates_in_the_period(partnership):
         assert training.bars == {"before_x": 0, "before_width": 17, "period_x": 17, "period_width": 60}
     with translation.override("ar"):
         assert training.bars == {"before_x": 83, "before_width": 17, "period_x": 23, "period_width": 60}
+
+
+def test_the_figures_take_three_queries_at_any_number_of_partnerships(partnership, django_assert_num_queries):
+    # 1. the signed agreements meeting the period, with their partners; 2. their current
+    # commitments with clauses; 3. the progress updates up to the period's end.
+    with django_assert_num_queries(3):
+        assert len(board_figures(Q2_2027)) == 1
+    for _ in range(3):
+        agreement = AgreementFactory()
+        commitment = CommitmentFactory(clause=ClauseFactory(agreement=agreement, order=1, kind=ClauseKind.JOBS))
+        ProgressUpdateFactory(commitment=commitment, reported_on=datetime.date(2027, 5, 5))
+        set_status(agreement, AgreementStatus.ACTIVE)
+    with django_assert_num_queries(3):
+        assert len(board_figures(Q2_2027)) == 4
+
+
+def test_the_last_years_of_each_calendar_still_print_both_calendars():
+    with translation.override("ar"):
+        for period in (BoardPeriod(Calendar.HIJRI, 1499, BoardPart.Q4), BoardPeriod(Calendar.GREGORIAN, 2076, "q4")):
+            assert dates.hijri(period.ends_on) and period.ends_on > period.starts_on
 
 
 def test_the_arabic_pdf_shows_the_accepted_sums_and_extracts_whole(partnership, tmp_path):
