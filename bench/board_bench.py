@@ -18,7 +18,7 @@ What it measures, for the Gregorian year 2027:
   - time: the median and the spread of --runs renders of `board_report_pdf` (the figures' queries,
     the template and WeasyPrint), Arabic and English, in this process after one warm-up render;
     wall-clock and this process's CPU time;
-  - memory, in a fresh child process per language: the peak RSS (`ru_maxrss`) after Django is set
+  - memory, in a fresh child process per language: the peak RSS (VmHWM) after Django is set
     up and the renderer warmed (`warm_up`) and the peak after one render; with --tracemalloc also
     tracemalloc's peak of Python allocations during that render (C allocations by Pango/cairo
     are in RSS only; tracing makes the render several times slower);
@@ -33,7 +33,6 @@ import argparse
 import datetime
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -179,6 +178,15 @@ def timed(language: str, runs: int) -> dict:
     }
 
 
+def _peak_rss_mb() -> float:
+    """This process's peak RSS (VmHWM). Not `ru_maxrss`: Linux keeps that across execve, so a
+    child started from this (large) parent would report the parent's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def child_memory(language: str, traced: bool) -> dict:
     import tracemalloc
 
@@ -186,13 +194,13 @@ def child_memory(language: str, traced: bool) -> dict:
     from reports.board import board_report_pdf
 
     warm_up()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    before = _peak_rss_mb()
     if traced:
         tracemalloc.start()
     board_report_pdf(period=_period(), language=language)
     peak = tracemalloc.get_traced_memory()[1] if traced else 0
     tracemalloc.stop()
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    after = _peak_rss_mb()
     return {
         "language": language,
         "peak_rss_before_mb": round(before),
@@ -209,6 +217,7 @@ def main() -> None:
     parser.add_argument(
         "--tracemalloc", action="store_true", help="also trace Python allocations (renders several times slower)"
     )
+    parser.add_argument("--memory-only", action="store_true", help="skip the timed renders")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -239,7 +248,7 @@ def main() -> None:
         f"{ProgressUpdate.objects.count()} progress updates; python {sys.version.split()[0]}; load {load}"
     )
     results = {"partnerships": args.partnerships, "time": [], "memory": []}
-    for language in ("ar", "en"):
+    for language in () if args.memory_only else ("ar", "en"):
         row = timed(language, args.runs)
         results["time"].append(row)
         print(
