@@ -23,6 +23,7 @@ urlpatterns = [
     path("sign/", include("agreements.signing.urls")),
     path("reminders/", include("reminders.urls")),
     path("portal/", include("portal.urls")),
+    path("board-reports/", include("reports.board_urls")),
     path("calendar/<str:token>.ics", reminder_views.calendar_feed, name="calendar_feed"),
     path("verify/<str:code>/", pdf_views.verify, name="verify"),
     # Before admin.site.urls, whose catch-all would answer /admin/reports/ with a 404.

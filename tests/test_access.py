@@ -26,6 +26,7 @@ def staff_pages(mine, theirs):
         reverse("partners:list"),
         reverse("partners:detail", args=[mine.partner.pk]),
         reverse("partners:detail", args=[theirs.partner.pk]),
+        reverse("board_reports:list"),
     ]
 
 
