@@ -654,6 +654,15 @@ class Commitment(ChoiceDisplayMixin, models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(target_quantity__gte=1), name="commitment_target_positive"),
         ]
+        indexes = [
+            # The overdue queue (dashboard, portal, report): open commitments by due date,
+            # the first few read in order instead of sorting every overdue one.
+            models.Index(
+                fields=["due_on", "id"],
+                condition=~Q(status__in=CLOSED_COMMITMENT_STATUSES),
+                name="commitment_open_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.description_ar
@@ -764,6 +773,15 @@ class ProgressUpdate(ChoiceDisplayMixin, models.Model):
         ordering = ["-reported_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=1), name="progress_amount_positive"),
+        ]
+        indexes = [
+            # Reports to review (a fifth of all reports at most): counted and the oldest few
+            # listed from this index, not from a scan and sort of every report.
+            models.Index(
+                fields=["created_at", "id", "commitment"],
+                condition=Q(status=ProgressStatus.SUBMITTED),
+                name="progress_to_review",
+            ),
         ]
 
     def __str__(self) -> str:
