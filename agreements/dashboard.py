@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F
 from django.db.models.functions import ExtractYear
@@ -388,14 +389,17 @@ def _figures(user) -> list[dict]:
     GROUPING SETS of that one pass, a few thousand rows whatever the number of reports.
     """
     counted = _counted_commitments(user)
-    commitments, c_params = counted.values(
-        c_id=F("id"),
-        c_kind=F("clause__kind"),
-        c_partner=F("clause__agreement__partner_id"),
-        c_year=ExtractYear("due_on"),
-        c_unit=F("unit"),
-        c_target=F("target_quantity"),
-    ).query.sql_with_params()
+    try:
+        commitments, c_params = counted.values(
+            c_id=F("id"),
+            c_kind=F("clause__kind"),
+            c_partner=F("clause__agreement__partner_id"),
+            c_year=ExtractYear("due_on"),
+            c_unit=F("unit"),
+            c_target=F("target_quantity"),
+        ).query.sql_with_params()
+    except EmptyResultSet:  # a user who sees no agreement: nothing to group
+        return []
     reports, r_params = (
         ProgressUpdate.objects.filter(commitment__in=counted.values("id"))
         .order_by()
