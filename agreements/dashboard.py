@@ -42,6 +42,7 @@ from .models import (
     ProgressUpdate,
     Unit,
     progress_sums,
+    visible_q,
 )
 from .signing.inbox import awaiting_signature
 
@@ -401,7 +402,8 @@ def _figures(user) -> list[dict]:
     except EmptyResultSet:  # a user who sees no agreement: nothing to group
         return []
     reports, r_params = (
-        ProgressUpdate.objects.filter(commitment__in=counted.values("id"))
+        # The reports the user may see; the join below keeps those of counted commitments.
+        ProgressUpdate.objects.filter(visible_q(user, prefix="commitment__clause__agreement__"))
         .order_by()
         .values("commitment_id")
         .annotate(**progress_sums(updates=""))
