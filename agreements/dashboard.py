@@ -6,9 +6,10 @@ rules written elsewhere (`overdue_q`, `ending_within`, `renewals_in_progress`,
 
 Impact: targets against accepted progress, per unit (trainees are never added to
 workshops), by clause kind, by partner and by year (the year a commitment is due). Pending
-and returned quantities are shown apart: only accepted ones are progress. Two grouped
-queries at the finest grain (kind, partner, year, unit) give every table and chart,
-whatever the number of commitments or reports.
+and returned quantities are shown apart: only accepted ones are progress. One grouped
+query (reports summed per commitment, then grouping sets by kind and by partner, each per
+year and unit) and the partners' names give every table and chart, whatever the number
+of commitments or reports.
 """
 
 from __future__ import annotations
@@ -18,13 +19,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
-from django.db.models import Count, Sum
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import F
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 
 from common.dates import year_label
+from partners.models import Partner
 
 from .measures import SIGNED_STATUSES, percent
 from .models import (
@@ -39,6 +43,7 @@ from .models import (
     ProgressUpdate,
     Unit,
     progress_sums,
+    visible_q,
 )
 from .signing.inbox import awaiting_signature
 
@@ -384,7 +389,51 @@ def _counted_commitments(user):
     )
 
 
-KEYS = ("clause__kind", "clause__agreement__partner_id", "year", "unit")
+def _figures(user) -> list[dict]:
+    """The impact figures in one grouped query: one row per (kind, year, unit) and one per
+    (partner, year, unit), the partner rows marked `by_partner`.
+
+    Reports are summed per commitment first (`progress_sums`, the one definition of
+    progress) and joined to the commitments, so each target is counted once and the
+    grouping sees one row per commitment, not one per report; the two groupings are
+    GROUPING SETS of that one pass, a few thousand rows whatever the number of reports.
+    """
+    counted = _counted_commitments(user)
+    try:
+        commitments, c_params = counted.values(
+            c_id=F("id"),
+            c_kind=F("clause__kind"),
+            c_partner=F("clause__agreement__partner_id"),
+            c_year=ExtractYear("due_on"),
+            c_unit=F("unit"),
+            c_target=F("target_quantity"),
+        ).query.sql_with_params()
+    except EmptyResultSet:  # a user who sees no agreement: nothing to group
+        return []
+    reports, r_params = (
+        # The reports the user may see; the join below keeps those of counted commitments.
+        ProgressUpdate.objects.filter(visible_q(user, prefix="commitment__clause__agreement__"))
+        .order_by()
+        .values("commitment_id")
+        .annotate(**progress_sums(updates=""))
+        .query.sql_with_params()
+    )
+    # Both parts are the ORM's own SQL with its parameters kept apart; nothing here comes from input.
+    columns = (
+        "c_kind, c_partner, c_year::integer AS c_year, c_unit, GROUPING(c_kind) = 1 AS by_partner, "
+        "COUNT(*) AS n, SUM(c_target)::bigint AS target, "
+        # A commitment without reports has no row in `r`: its sums are 0.
+        "COALESCE(SUM(achieved), 0)::bigint AS achieved, COALESCE(SUM(pending), 0)::bigint AS pending, "
+        "COALESCE(SUM(returned), 0)::bigint AS returned"
+    )
+    sql = (
+        f"SELECT {columns} FROM ({commitments}) AS c LEFT JOIN ({reports}) AS r ON r.commitment_id = c.c_id "  # noqa: S608
+        "GROUP BY GROUPING SETS ((c_kind, c_year, c_unit), (c_partner, c_year, c_unit))"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (*c_params, *r_params))
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def impact(user, params, *, with_partners: bool = True) -> Impact:
@@ -393,14 +442,17 @@ def impact(user, params, *, with_partners: bool = True) -> Impact:
     `params` may carry `year` (the Gregorian year commitments are due); an unknown year is
     reported on the form and all years are shown.
     """
-    commitments = _counted_commitments(user).annotate(year=ExtractYear("due_on"))
-    names = ("clause__agreement__partner__name_ar", "clause__agreement__partner__name_en")
-    # The commitments' own figures, and their reports' sums through a join (which would
-    # repeat each target once per report if both were summed in one query).
-    plain = commitments.values(*KEYS, *names).annotate(n=Count("id"), target=Sum("target_quantity"))
-    sums = {tuple(row[k] for k in KEYS): row for row in commitments.values(*KEYS).annotate(**progress_sums())}
+    rows = _figures(user)
+    if not with_partners:
+        rows = [row for row in rows if not row["by_partner"]]
+    # The partners' names in a second query: a hundred rows, not one per figure.
+    partner_ids = {row["c_partner"] for row in rows if row["by_partner"]}
+    partners = {
+        pk: (ar, en)
+        for pk, ar, en in Partner.objects.filter(pk__in=partner_ids).values_list("pk", "name_ar", "name_en")
+    }
 
-    years = sorted({row["year"] for row in plain})
+    years = sorted({row["c_year"] for row in rows})
     year_choices = [(y, year_label(y)) for y in years]
     form = YearForm(params if "year" in params else None, years=year_choices)
     year = None
@@ -418,39 +470,38 @@ def impact(user, params, *, with_partners: bool = True) -> Impact:
     by_kind: dict[tuple, Measure] = {}
     by_partner: dict[tuple, Measure] = {}
     by_year: dict[tuple, Measure] = {}
-    # Up to tens of thousands of finest-grain rows at scale: labels are made once per group.
     year_labels = dict(year_choices)
-    zero: dict[str, int] = {}
-    for row in plain:
-        key = tuple(row[k] for k in KEYS)
-        kind, partner_id, row_year, unit = key
-        done = sums.get(key, zero)
-        groups = [(by_year, row_year)]
-        if year is None or row_year == year:
-            groups += [(by_kind, kind), (by_partner, partner_id)]
+    for row in rows:
+        row_year, unit = row["c_year"], row["c_unit"]
+        if row["by_partner"]:
+            groups = [(by_partner, row["c_partner"])] if year is None or row_year == year else []
+        else:
+            # The kind rows hold every counted commitment once: the years are their sums.
+            groups = [(by_year, row_year)]
+            if year is None or row_year == year:
+                groups.append((by_kind, row["c_kind"]))
         for table, group in groups:
             measure = table.get((group, unit))
             if measure is None:
                 if table is by_year:
                     label = year_labels[row_year]
                 elif table is by_kind:
-                    label = str(kinds.get(kind, kind))
+                    label = str(kinds.get(group, group))
                 else:
-                    label = (english and row[names[1]]) or row[names[0]]
+                    name_ar, name_en = partners[group]
+                    label = (english and name_en) or name_ar
                 measure = table[(group, unit)] = Measure(label, unit, str(units.get(unit, unit)), key=group)
             measure.commitments += row["n"]
             measure.target += row["target"] or 0
-            measure.accepted += done.get("achieved", 0)
-            measure.pending += done.get("pending", 0)
-            measure.returned += done.get("returned", 0)
+            measure.accepted += row["achieved"]
+            measure.pending += row["pending"]
+            measure.returned += row["returned"]
 
     kind_order = {k: i for i, k in enumerate(ClauseKind.values)}
     unit_order = {u: i for i, u in enumerate(Unit.values)}
     result.by_kind = sorted(by_kind.values(), key=lambda m: (kind_order.get(m.key, 99), unit_order.get(m.unit, 99)))
     result.by_partner = sorted(by_partner.values(), key=lambda m: (m.label, unit_order.get(m.unit, 99)))
     result.by_year = sorted(by_year.values(), key=lambda m: (m.key, unit_order.get(m.unit, 99)))
-    if not with_partners:
-        result.by_partner = []
     result.charts = _charts(result)
     return result
 

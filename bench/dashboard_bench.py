@@ -16,6 +16,18 @@ own caches go: there is no page or fragment cache for these pages, and the Djang
 builds its queues and impact from the database. PostgreSQL's own buffers stay warm, as in
 production. Prints median and p95 over RUNS requests through Django's test client, and the
 queries of one request, for each page (and the staff dashboard filtered to one year).
+
+Measured 2026-12-07 on the shared 2-core machine, RUNS=30, before (1038b8e) and after
+(impact in one grouped query, partial indexes for the queues) back to back, load average
+about 2 (the bench itself holds one core):
+
+    page                          before median / p95   after median / p95   queries
+    staff dashboard                    898 / 1128 ms         376 / 459 ms      20 / 20
+    staff dashboard ?year=2026         901 / 1124 ms         359 / 406 ms      20 / 20
+    portal home (20 agreements)         83 / 102 ms           70 / 91 ms       17 / 16
+
+Of the staff dashboard's ~300 ms (one request, same load), the impact query is ~190 ms
+(100 000 reports summed per commitment, then grouped); the queues ~40 ms.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from agreements.models import (
     Commitment,
     CommitmentStatus,
     Party,
+    Unit,
     accepted_progress,
     overdue_q,
 )
@@ -59,6 +60,14 @@ class Result:
     summary: list[tuple[str | Promise, Any, str]] = field(default_factory=list)
     # Lists stop at Report.MAX_ROWS; `total_rows` is how many there are in all.
     total_rows: int | None = None
+    # Reports of quantities total each unit apart (trainees are never added to workshops):
+    # one totals row per unit, in place of `totals`.
+    unit_totals: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def footer(self) -> list[dict[str, Any]]:
+        """The totals rows under the table: the one `totals` row, or one per unit."""
+        return [self.totals] if self.totals else self.unit_totals
 
     @property
     def truncated(self) -> bool:
@@ -356,7 +365,8 @@ class CommitmentsReport(Report):
         overdue = overdue_q(today=self.today)
         # Two queries per grouping: the commitments' own figures, and their accepted
         # progress through a join (which would repeat each commitment's target once per
-        # progress update if both were summed in one query).
+        # progress update if both were summed in one query). Quantities are grouped by
+        # unit as well: a row and a total never add trainees to workshops.
         plain = {"commitments": Count("id"), "target": Sum("target_quantity"), "overdue": Count("id", filter=overdue)}
         progress = {"achieved": accepted_progress()}
         if self.by == "partner":
@@ -375,25 +385,43 @@ class CommitmentsReport(Report):
             kinds = dict(ClauseKind.choices)
             label = lambda g: str(kinds.get(g["clause__kind"], g["clause__kind"]))  # noqa: E731
             head = Column("label", _("Clause kind"))
-        groups = self.commitments().values(*fields).annotate(**plain).order_by(order)
+        units = dict(Unit.choices)
+        unit_order = {u: i for i, u in enumerate(Unit.values)}
+        groups = sorted(
+            self.commitments().values(*fields, "unit").annotate(**plain).order_by(),
+            key=lambda g: (g[order], unit_order.get(g["unit"], len(unit_order))),
+        )
         achieved_by_group = {
-            g[key]: g["achieved"] for g in self.commitments().values(key).annotate(**progress).order_by()
+            (g[key], g["unit"]): g["achieved"]
+            for g in self.commitments().values(key, "unit").annotate(**progress).order_by()
         }
         rows = []
         for g in groups:
-            done = achieved_by_group.get(g[key]) or 0
+            done = achieved_by_group.get((g[key], g["unit"])) or 0
             rows.append(
                 {
                     "label": label(g),
+                    "unit": str(units.get(g["unit"], g["unit"])),
                     **{k: g[k] for k in plain},
                     "achieved": done,
                     "fulfilment": percent(done, g["target"]),
                 }
             )
-        totals = self.commitments().aggregate(**plain) | self.commitments().aggregate(**progress)
-        totals["achieved"] = totals["achieved"] or 0
+        per_unit = {u["unit"]: u for u in self.commitments().values("unit").annotate(**plain).order_by()}
+        done_per_unit = {u["unit"]: u["achieved"] or 0 for u in self.commitments().values("unit").annotate(**progress)}
+        unit_totals = [
+            {
+                "label": _("Total"),
+                "unit": str(units.get(unit, unit)),
+                **{k: per_unit[unit][k] for k in plain},
+                "achieved": done_per_unit.get(unit, 0),
+                "fulfilment": percent(done_per_unit.get(unit, 0), per_unit[unit]["target"]),
+            }
+            for unit in sorted(per_unit, key=lambda u: unit_order.get(u, len(unit_order)))
+        ]
         columns = [
             head,
+            Column("unit", capfirst(_("unit"))),
             Column("commitments", _("Commitments"), "number"),
             Column("target", capfirst(_("target")), "number"),
             Column("achieved", capfirst(_("achieved")), "number"),
@@ -401,17 +429,12 @@ class CommitmentsReport(Report):
             Column("overdue", _("Overdue"), "number"),
         ]
         chart = _bar_chart(
-            [r["label"] for r in rows],
+            [f"{r['label']} · {r['unit']}" for r in rows],
             [(_("Fulfilment %"), [min(100, r["fulfilment"] or 0) for r in rows])],
             horizontal=True,
             percent_axis=True,
         )
-        return Result(
-            columns,
-            rows,
-            {"label": _("Total"), **totals, "fulfilment": percent(totals["achieved"], totals["target"])},
-            chart,
-        )
+        return Result(columns, rows, None, chart, unit_totals=unit_totals)
 
     def _overdue(self) -> Result:
         overdue = self.commitments().filter(overdue_q(today=self.today))
@@ -448,9 +471,16 @@ class CommitmentsReport(Report):
             [(_("Overdue commitments"), [g["n"] for g in by_partner])],
             horizontal=True,
         )
-        totals = overdue.aggregate(n=Count("id"), target=Sum("target_quantity")) | overdue.aggregate(
-            achieved=accepted_progress()
-        )
+        n = overdue.count()
+        # Totals per unit: targets in trainees and in workshops are never added together.
+        units = dict(Unit.choices)
+        unit_order = {u: i for i, u in enumerate(Unit.values)}
+        targets = {u["unit"]: u["target"] for u in overdue.values("unit").annotate(target=Sum("target_quantity"))}
+        done = {u["unit"]: u["achieved"] or 0 for u in overdue.values("unit").annotate(achieved=accepted_progress())}
+        unit_totals = [
+            {"reference": _("Total"), "unit": str(units.get(u, u)), "target": targets[u], "achieved": done.get(u, 0)}
+            for u in sorted(targets, key=lambda u: unit_order.get(u, len(unit_order)))
+        ]
         columns = [
             Column("reference", capfirst(_("reference")), "ref"),
             Column("partner", capfirst(_("partner"))),
@@ -468,10 +498,11 @@ class CommitmentsReport(Report):
         return Result(
             columns,
             rows,
-            {"reference": _("Total"), "target": totals["target"], "achieved": totals["achieved"]},
+            None,
             chart,
-            [(_("Overdue commitments"), totals["n"], "number")],
-            total_rows=totals["n"],
+            [(_("Overdue commitments"), n, "number")],
+            total_rows=n,
+            unit_totals=unit_totals,
         )
 
 

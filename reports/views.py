@@ -92,12 +92,13 @@ def table_cells(result: Result) -> dict:
     kinds = [column.kind for column in result.columns]
     keys = [column.key for column in result.columns]
     rows = [list(zip(kinds, [row.get(key) for key in keys], strict=True)) for row in result.rows]
-    totals = None
-    if result.totals:
-        totals = [
+    totals = [
+        [
             ("text" if value is None or not isinstance(value, (int, float)) else kind, value)
-            for kind, value in zip(kinds, [result.totals.get(key) for key in keys], strict=True)
+            for kind, value in zip(kinds, [footer.get(key) for key in keys], strict=True)
         ]
+        for footer in result.footer
+    ]
     return {"rows": rows, "totals": totals}
 
 
@@ -105,8 +106,8 @@ def table_of(result: Result) -> tuple[list[str], list[list]]:
     """Headers and rows (totals last) exactly as the page's table shows them."""
     headers = [str(column.label) for column in result.columns]
     rows = [[row.get(column.key) for column in result.columns] for row in result.rows]
-    if result.totals:
-        rows.append([_cell(result.totals.get(column.key)) for column in result.columns])
+    for footer in result.footer:
+        rows.append([_cell(footer.get(column.key)) for column in result.columns])
     return headers, rows
 
 
@@ -124,7 +125,7 @@ def report_export(request: HttpRequest, slug: str, file_format: str) -> HttpResp
     if file_format == "csv":
         body = formats.write_csv(headers, rows)
     else:
-        body = formats.write_xlsx(headers, rows, title=str(report.title), bold_last_row=bool(result.totals))
+        body = formats.write_xlsx(headers, rows, title=str(report.title), bold_last_rows=len(result.footer))
     response = HttpResponse(body, content_type=CONTENT_TYPES[file_format])
     suffix = f"-{report.by}" if report.by else ""
     response["Content-Disposition"] = (

@@ -68,9 +68,10 @@ def write_xlsx(
     rows: Iterable[Sequence[Any]],
     *,
     title: str = "",
-    bold_last_row: bool = False,
+    bold_last_rows: int = 0,
 ) -> bytes:
-    """An .xlsx workbook of one sheet: bold header row, then the rows."""
+    """An .xlsx workbook of one sheet: bold header row, then the rows (the last
+    `bold_last_rows` of them, the totals, in bold)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -96,15 +97,10 @@ def write_xlsx(
         return out
 
     sheet.append(cells([str(h) for h in headers], strong=True))
-    if bold_last_row:
-        rows = list(rows)
-        for row in rows[:-1]:
-            sheet.append(cells(row))
-        if rows:
-            sheet.append(cells(rows[-1], strong=True))
-    else:
-        for row in rows:
-            sheet.append(cells(row))
+    rows = list(rows)
+    plain = len(rows) - bold_last_rows
+    for i, row in enumerate(rows):
+        sheet.append(cells(row, strong=i >= plain))
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -564,30 +564,32 @@ class CommitmentStatus(models.TextChoices):
 CLOSED_COMMITMENT_STATUSES = (CommitmentStatus.ACHIEVED, CommitmentStatus.CANCELLED)
 
 
-def accepted_progress(prefix: str = "") -> Sum:
+def accepted_progress(prefix: str = "", *, updates: str = "updates__") -> Sum:
     """A commitment's progress: the sum of its ACCEPTED progress updates (None without any).
 
     The one definition, as an aggregate over the commitment at `prefix` ("" for a
     Commitment queryset). Submitted and returned reports do not count until accepted.
-    `CommitmentQuerySet.with_progress` and the reports (agreements/measures.py) use it.
+    `CommitmentQuerySet.with_progress` and the reports (agreements/measures.py) use it;
+    `updates=""` sums a ProgressUpdate queryset itself (grouped by commitment).
     """
-    return Sum(f"{prefix}updates__amount", filter=Q(**{f"{prefix}updates__status": ProgressStatus.ACCEPTED}))
+    return _progress_in(ProgressStatus.ACCEPTED, prefix, updates=updates)
 
 
-def _progress_in(status: str, prefix: str = "") -> Sum:
-    return Sum(f"{prefix}updates__amount", filter=Q(**{f"{prefix}updates__status": status}))
+def _progress_in(status: str, prefix: str = "", *, updates: str = "updates__") -> Sum:
+    return Sum(f"{prefix}{updates}amount", filter=Q(**{f"{prefix}{updates}status": status}))
 
 
-def progress_sums(prefix: str = "") -> dict[str, Coalesce]:
+def progress_sums(prefix: str = "", *, updates: str = "updates__") -> dict[str, Coalesce]:
     """`achieved` (accepted), `pending` (awaiting review) and `returned` sums, 0 when none.
 
     Only `achieved` is progress (`accepted_progress`); the other two are shown apart.
-    Aggregates over the commitment at `prefix`, for `with_progress` and grouped figures.
+    Aggregates over the commitment at `prefix`, for `with_progress` and grouped figures;
+    `updates=""` over a ProgressUpdate queryset grouped by commitment (the dashboard).
     """
     return {
-        "achieved": Coalesce(accepted_progress(prefix), 0),
-        "pending": Coalesce(_progress_in(ProgressStatus.SUBMITTED, prefix), 0),
-        "returned": Coalesce(_progress_in(ProgressStatus.RETURNED, prefix), 0),
+        "achieved": Coalesce(accepted_progress(prefix, updates=updates), 0),
+        "pending": Coalesce(_progress_in(ProgressStatus.SUBMITTED, prefix, updates=updates), 0),
+        "returned": Coalesce(_progress_in(ProgressStatus.RETURNED, prefix, updates=updates), 0),
     }
 
 
@@ -674,6 +676,15 @@ class Commitment(ChoiceDisplayMixin, models.Model):
         ordering = ["clause__order", "party", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(target_quantity__gte=1), name="commitment_target_positive"),
+        ]
+        indexes = [
+            # The overdue queue (dashboard, portal, report): open commitments by due date,
+            # the first few read in order instead of sorting every overdue one.
+            models.Index(
+                fields=["due_on", "id"],
+                condition=~Q(status__in=CLOSED_COMMITMENT_STATUSES),
+                name="commitment_open_due",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -797,6 +808,15 @@ class ProgressUpdate(ChoiceDisplayMixin, models.Model):
         ordering = ["-reported_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gte=1), name="progress_amount_positive"),
+        ]
+        indexes = [
+            # Reports to review (a fifth of all reports at most): counted and the oldest few
+            # listed from this index, not from a scan and sort of every report.
+            models.Index(
+                fields=["created_at", "id", "commitment"],
+                condition=Q(status=ProgressStatus.SUBMITTED),
+                name="progress_to_review",
+            ),
         ]
 
     def __str__(self) -> str:

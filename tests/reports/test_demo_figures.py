@@ -22,12 +22,15 @@ def test_demo_agreements_and_commitments_are_reported_as_the_objects_say(admin_c
     assert status.totals["total"] == 4
     assert {r["label"]: r["total"] for r in status.rows if r["total"]} == {"سارية": 4}
 
-    expected = portfolio.expected_commitments_by(lambda c: str(dict(ClauseKind.choices)[c.clause.kind]))
+    expected = portfolio.expected_commitments_by(
+        lambda c: (str(dict(ClauseKind.choices)[c.clause.kind]), str(c.get_unit_display()))
+    )
     result = admin_client.get(reverse("reports:report", args=["commitments"]), {"by": "kind"}).context["result"]
     shown = {
-        r["label"]: {k: r[k] for k in ("commitments", "target", "achieved", "overdue", "fulfilment")}
+        (r["label"], r["unit"]): {k: r[k] for k in ("commitments", "target", "achieved", "overdue", "fulfilment")}
         for r in result.rows
     }
     assert shown == expected
-    # The demo's accepted progress (12 trainees, 10 women beneficiaries, ...) is all counted.
-    assert result.totals["achieved"] == portfolio.accepted_total() > 0
+    # The demo's accepted progress (12 trainees, 10 women beneficiaries, ...) is all counted,
+    # each in its own unit's total.
+    assert sum(t["achieved"] for t in result.unit_totals) == portfolio.accepted_total() > 0

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import AgreementStatus, ClauseKind
+from agreements.models import AgreementStatus, ClauseKind, Unit
 from partners.models import Sector
 from tests.reports import portfolio
 from tests.reports.conftest import read_xlsx
@@ -86,22 +86,32 @@ def test_ending_soon_lists_active_agreements_ending_in_the_window_with_reminders
 def test_commitments_by_kind_match_the_factories(admin_client, data):
     admin_client.cookies["portal_language"] = "en"
     with _english():
-        expected = portfolio.expected_commitments_by(lambda c: str(dict(ClauseKind.choices)[c.clause.kind]))
+        expected = portfolio.expected_commitments_by(
+            lambda c: (str(dict(ClauseKind.choices)[c.clause.kind]), str(c.get_unit_display()))
+        )
+        units = {str(label) for _value, label in Unit.choices}
     result = page(admin_client, "commitments", by="kind").context["result"]
     shown = {
-        r["label"]: {k: r[k] for k in ("commitments", "target", "achieved", "overdue", "fulfilment")}
+        (r["label"], r["unit"]): {k: r[k] for k in ("commitments", "target", "achieved", "overdue", "fulfilment")}
         for r in result.rows
     }
     assert shown == expected
-    assert result.totals["target"] == sum(g["target"] for g in expected.values())
-    assert result.totals["achieved"] == sum(g["achieved"] for g in expected.values())
+    # One totals row per unit, each the sum of that unit's rows only.
+    assert result.totals is None
+    totals = {t["unit"]: (t["target"], t["achieved"]) for t in result.unit_totals}
+    assert set(totals) <= units and len(totals) == len(result.unit_totals) > 0
+    for unit, (target, achieved) in totals.items():
+        assert target == sum(g["target"] for (_label, u), g in expected.items() if u == unit)
+        assert achieved == sum(g["achieved"] for (_label, u), g in expected.items() if u == unit)
 
 
 def test_commitments_by_partner_match_the_factories(admin_client, data):
-    expected = portfolio.expected_commitments_by(lambda c: c.clause.agreement.partner.name_ar)
+    expected = portfolio.expected_commitments_by(
+        lambda c: (c.clause.agreement.partner.name_ar, str(c.get_unit_display()))
+    )
     result = page(admin_client, "commitments", by="partner").context["result"]
     shown = {
-        r["label"]: {k: r[k] for k in ("commitments", "target", "achieved", "overdue", "fulfilment")}
+        (r["label"], r["unit"]): {k: r[k] for k in ("commitments", "target", "achieved", "overdue", "fulfilment")}
         for r in result.rows
     }
     assert shown == expected
@@ -174,7 +184,7 @@ def test_xlsx_and_csv_downloads_hold_exactly_the_table_shown(admin_client, data,
             if hasattr(cell, "date") and column.kind == "date":
                 cell = cell.date()
             assert cell == (value if value != "" else None), column.key
-    assert len(sheet) == 1 + len(result.rows) + (1 if result.totals else 0)
+    assert len(sheet) == 1 + len(result.rows) + len(result.footer)
 
     response = admin_client.get(reverse("reports:download", args=[slug, "csv"]), params)
     text = response.content.decode("utf-8")
