@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0020_search_terms_and_vectors'),
+        ('agreements', '0022_reporting_periods'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
