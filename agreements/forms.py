@@ -557,6 +557,34 @@ class ProgressForm(forms.Form):
     # Asked for when the amount would pass the target (agreements.progress._check_target).
     confirm_over_target = forms.BooleanField(label=_("I confirm this exceeds the target"), required=False)
 
+    def __init__(self, *args, commitment: Commitment | None = None, **kwargs):
+        """`commitment`: the one reported on; one count per category when it asks for a breakdown."""
+        super().__init__(*args, **kwargs)
+        self.commitment = commitment
+        self.breakdown_keys = []
+        if commitment is not None:
+            kind = commitment.get_breakdown_display()
+            for key, label in breakdowns.categories(commitment.breakdown):
+                name = f"b_{key}"
+                self.fields[name] = forms.IntegerField(
+                    label=f"{kind}: {label}", min_value=0, max_value=1_000_000, required=False
+                )
+                self.breakdown_keys.append((key, name))
+        names = [name for _key, name in self.breakdown_keys]
+        self.order_fields(["amount", *names])
+
+    def clean(self):
+        """The counts of the breakdown become `breakdown` ({category: count}), checked to add up to the amount."""
+        cleaned = super().clean()
+        rows = {key: cleaned.pop(name, None) for key, name in self.breakdown_keys}
+        cleaned["breakdown"] = {}
+        if self.breakdown_keys and cleaned.get("amount") and not self.errors:
+            try:
+                cleaned["breakdown"] = breakdowns.breakdown_clean(self.commitment.breakdown, rows, cleaned["amount"])
+            except forms.ValidationError as error:
+                self.add_error(None, error)
+        return cleaned
+
 
 class ResubmitForm(ProgressForm):
     """A returned report, corrected: the same fields, prefilled, and a word on what changed."""
@@ -571,7 +599,8 @@ class ResubmitForm(ProgressForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["files"].label = _("More evidence (the files already attached stay)")
-        self.order_fields(["amount", "reported_on", "note", "files", "comment", "confirm_over_target"])
+        names = [name for _key, name in self.breakdown_keys]
+        self.order_fields(["amount", *names, "reported_on", "note", "files", "comment", "confirm_over_target"])
 
 
 class ReviewForm(forms.Form):

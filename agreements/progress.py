@@ -186,6 +186,7 @@ def progress_resubmit(
     files: list[UploadedFile],
     comment: str = "",
     confirm_over_target: bool = False,
+    breakdown: dict[str, int] | None = None,
 ) -> ProgressUpdate:
     """Send a returned report again, corrected: it keeps its evidence and thread; new files are added.
 
@@ -206,8 +207,12 @@ def progress_resubmit(
         update.note = note.strip()
         update.late = clock.today() > commitment.clause.agreement.ends_on
         update.over_target_confirmed = commitment.would_pass_target(amount)
+        # The corrected breakdown (already checked against the amount: `breakdowns.breakdown_clean`).
+        update.breakdown = breakdown or {}
         update.full_clean()
-        update.save(update_fields=["status", "amount", "reported_on", "note", "late", "over_target_confirmed"])
+        update.save(
+            update_fields=["status", "amount", "reported_on", "note", "late", "over_target_confirmed", "breakdown"]
+        )
         _attach(update, checked)
         thread_entry = ProgressComment(
             update=update, author=by, kind=ProgressCommentKind.RESUBMITTED, text=comment.strip()

@@ -247,7 +247,7 @@ def report_progress(request, pk: int):
     if refusal:
         messages.error(request, refusal)
         return redirect("portal:agreement", commitment.clause.agreement.reference)
-    form = ProgressForm(request.POST or None, request.FILES or None)
+    form = ProgressForm(request.POST or None, request.FILES or None, commitment=commitment)
     if request.method == "POST" and form.is_valid():
         try:
             progress_report(commitment=commitment, by=request.user, **form.cleaned_data)

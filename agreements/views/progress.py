@@ -96,7 +96,7 @@ def report_progress(request, pk: int):
     if refusal:
         messages.error(request, refusal)
         return redirect("agreements:detail", commitment.clause.agreement.reference)
-    form = ProgressForm(request.POST or None, request.FILES or None)
+    form = ProgressForm(request.POST or None, request.FILES or None, commitment=commitment)
     if request.method == "POST" and form.is_valid():
         try:
             progress_report(commitment=commitment, by=request.user, **form.cleaned_data)
@@ -121,7 +121,8 @@ def resubmit_page(request, update: ProgressUpdate, *, template: str, done_url: s
         return redirect(done_url)
     commitment = Commitment.objects.with_progress().select_related("clause__agreement").get(pk=update.commitment_id)
     initial = {"amount": update.amount, "reported_on": update.reported_on, "note": update.note}
-    form = ResubmitForm(request.POST or None, request.FILES or None, initial=initial)
+    initial |= {f"b_{key}": count for key, count in (update.breakdown or {}).items()}
+    form = ResubmitForm(request.POST or None, request.FILES or None, initial=initial, commitment=commitment)
     if request.method == "POST" and form.is_valid():
         try:
             progress_resubmit(update=update, by=request.user, **form.cleaned_data)
