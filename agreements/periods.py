@@ -22,7 +22,16 @@ from django.utils.translation import gettext as _
 
 from common import clock, dates
 
-from .models import Agreement, AgreementStatus, Commitment, Party, PeriodReport, PeriodReportStatus, reporting_periods
+from .models import (
+    Agreement,
+    AgreementStatus,
+    Commitment,
+    Party,
+    PeriodReport,
+    PeriodReportStatus,
+    ReportingSchedule,
+    reporting_periods,
+)
 from .models.periods import SCHEDULE_MONTHS
 from .progress import progress_report
 
@@ -60,7 +69,7 @@ def period_reports_open(*, today: datetime.date | None = None) -> list[PeriodRep
         .exclude(reporting_schedule="")
         .annotate(last_opened=Max("period_reports__ends_on"))
         .filter(Q(last_opened=None) | Q(last_opened__lt=F("ends_on")))
-        .only("id", "starts_on", "ends_on", "term_calendar", "reporting_schedule")
+        .only("id", "starts_on", "ends_on", "term_calendar", "reporting_schedule", "reporting_since")
         if _may_have_ended(agreement, today)
     ]
     if not agreements:
@@ -82,6 +91,8 @@ def period_reports_open(*, today: datetime.date | None = None) -> list[PeriodRep
         ):
             if period.ends_on >= today:
                 break
+            if agreement.reporting_since and period.ends_on < agreement.reporting_since:
+                continue  # ended before the schedule was set on the running agreement
             for party in sorted(parties.get(agreement.pk, ())):
                 if (agreement.pk, party, period.number) in existing:
                     continue
@@ -105,6 +116,44 @@ def period_reports_open(*, today: datetime.date | None = None) -> list[PeriodRep
     return list(
         PeriodReport.objects.filter(created_at__gte=started, agreement_id__in={row.agreement_id for row in rows})
     )
+
+
+# Statuses in which staff change the schedule from the agreement's page (a draft uses its form).
+SCHEDULE_CHANGE_STATUSES = (AgreementStatus.AWAITING_SIGNATURES, AgreementStatus.ACTIVE)
+
+
+def reporting_schedule_change(agreement: Agreement, schedule: str, *, by: User) -> Agreement:
+    """Set or change the reporting schedule of an agreement sent for signature or in force.
+
+    The schedule is not in the signed text: it is how the charity follows the agreement. On a
+    running agreement the new schedule counts from today: periods already ended are not asked
+    for. Once period reports were opened under one schedule, it may only be stopped (none),
+    not changed to another: their numbers and spans would no longer match.
+    """
+    if not by.can_edit_agreements:
+        raise PermissionDenied
+    if schedule not in ReportingSchedule.values:
+        raise ValidationError(_("Choose one of the reporting schedules."))
+    if agreement.status not in SCHEDULE_CHANGE_STATUSES:
+        raise ValidationError(
+            _("The reporting schedule changes only while the agreement is awaiting signatures or in force.")
+        )
+    if schedule == agreement.reporting_schedule:
+        return agreement
+    opened = PeriodReport.objects.filter(agreement=agreement).exclude(schedule=schedule)
+    if schedule and opened.exists():
+        raise ValidationError(
+            _(
+                "Period reports were already opened under the current schedule, so it cannot be changed to "
+                "another one; it can only be stopped."
+            )
+        )
+    today = clock.today()
+    agreement.reporting_schedule = schedule
+    agreement.reporting_since = today if schedule and agreement.starts_on < today else None
+    agreement._change_reason = "reporting schedule"
+    agreement.save(update_fields=["reporting_schedule", "reporting_since", "updated_at"])
+    return agreement
 
 
 def report_commitments(report: PeriodReport):

@@ -24,6 +24,7 @@ urlpatterns = [
     path("<str:reference>/recall/", views.recall, name="recall"),
     path("<str:reference>/terminate/", views.terminate, name="terminate"),
     path("<str:reference>/renew/", views.renew, name="renew"),
+    path("<str:reference>/reporting-schedule/", periods.reporting_schedule, name="reporting_schedule"),
     path("<str:reference>/amendments/new/", views.amendment_create, name="amendment_create"),
     path("<str:reference>/amendments/<int:number>/", views.amendment_detail, name="amendment"),
     path("<str:reference>/amendments/<int:number>/before/", views.amendment_before, name="amendment_before"),

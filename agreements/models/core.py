@@ -293,6 +293,9 @@ class Agreement(ChoiceDisplayMixin, models.Model):
         blank=True,
         help_text=_("Each party reports on its commitments once a period, counted in the term's calendar."),
     )
+    # Set when the schedule is chosen or changed on an agreement already running: periods that
+    # ended before that day are not reported (`agreements.periods.reporting_schedule_change`).
+    reporting_since = models.DateField(_("periodic reports since"), null=True, blank=True, editable=False)
     reminder_offsets = models.CharField(
         _("renewal reminders (days before the end)"),
         max_length=50,

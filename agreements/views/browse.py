@@ -28,6 +28,7 @@ from ..models import (
     AuditEvent,
     Clause,
     Commitment,
+    ReportingSchedule,
     SigningRequest,
     SigningStatus,
 )
@@ -165,6 +166,7 @@ def agreement_detail(request, reference: str):
         transitions.discard("recall")  # refused once anyone has signed: not offered
     context = {
         "agreement": agreement,
+        "schedule_choices": ReportingSchedule.choices,
         "amendments": amendments,
         "amended_by": amended_by,
         "as_amended": standing.as_amended_line(

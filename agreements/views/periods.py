@@ -11,14 +11,22 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.permissions import editor_required, staff_required
 from common import clock
 from partners.models import Partner
 
 from ..forms import PeriodLineForm, PeriodReportForm
-from ..models import Evidence, Party, PeriodReport, PeriodReportStatus, ProgressUpdate, ReportingSchedule
-from ..periods import Line, LineErrors, already_submitted, period_report_submit, report_commitments
+from ..models import Agreement, Evidence, Party, PeriodReport, PeriodReportStatus, ProgressUpdate, ReportingSchedule
+from ..periods import (
+    Line,
+    LineErrors,
+    already_submitted,
+    period_report_submit,
+    report_commitments,
+    reporting_schedule_change,
+)
 
 LATE_PAGE_SIZE = 100
 
@@ -128,3 +136,29 @@ def late_reports(request):
         "selected": {"partner": partner, "party": party, "schedule": schedule},
     }
     return render(request, "agreements/late_reports.html", context)
+
+
+@editor_required
+@require_POST
+def reporting_schedule(request, reference: str):
+    """Set, change or stop the reporting schedule of an agreement sent or in force (a draft uses its form)."""
+    agreement = get_object_or_404(Agreement, reference=reference)
+    try:
+        reporting_schedule_change(agreement, request.POST.get("reporting_schedule", "x"), by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        if agreement.reporting_since:
+            messages.success(
+                request,
+                _("The reporting schedule is now: %(schedule)s. Periods ended before today are not asked for.")
+                % {"schedule": agreement.get_reporting_schedule_display()},
+            )
+        else:
+            messages.success(
+                request,
+                _("The reporting schedule is now: %(schedule)s.")
+                % {"schedule": agreement.get_reporting_schedule_display()},
+            )
+    return redirect(reverse("agreements:detail", args=[agreement.reference]) + "#reporting-schedule")

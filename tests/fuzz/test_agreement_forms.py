@@ -206,6 +206,36 @@ def test_terminate(world):
     run()
 
 
+@covers("agreements:reporting_schedule")
+def test_reporting_schedule(world):
+    @given(
+        which=reference(world),
+        user=_user(world),
+        data=s.fields({"reporting_schedule": s.text()}, valid={"reporting_schedule": "quarterly"}),
+    )
+    def run(which, user, data):
+        url = url_or_404("agreements:reporting_schedule", which)
+        assume(url)
+        exercise(world.login(user), "POST", url, data)
+
+    run()
+
+
+@covers("board_reports:list")
+def test_board_report_request(world):
+    @given(
+        user=_user(world),
+        data=s.fields(
+            {"calendar": s.text(), "year": s.integer(0, 3000), "part": s.text(), "language": s.text()},
+            valid={"calendar": "hijri", "year": "1448", "part": "q2", "language": "ar"},
+        ),
+    )
+    def run(user, data):
+        exercise(world.login(user), "POST", reverse("board_reports:list"), data)
+
+    run()
+
+
 @st.composite
 def amendment_post(draw, world):
     """The amendment editor's whole POST over the active agreement: mostly its current content

@@ -28,6 +28,8 @@ NO_INPUT = {
     "readyz": "readiness probe",
     "home": "the dashboard",
     "portal:period_report_xlsx": "the period's sheet to download; reads no input",
+    "board_reports:table": "the board reports' table, polled while one is made",
+    "board_reports:download": "a board report's PDF; reads no input",
     "accounts:two_factor": "the two-factor status page; its forms post to start/setup/backup-codes/off",
     "accounts:password_reset_done": "a confirmation page",
     "accounts:password_reset_complete": "a confirmation page",
@@ -109,6 +111,7 @@ def _args(name: str, world) -> list:
         "reports:export": [1],
         "reports:export_download": [1],
         "portal:period_report_xlsx": [world.partner_period_report.pk],
+        "board_reports:download": [1],
     }
     return samples.get(name, [])
 

@@ -59,6 +59,8 @@ NOT_PAGES = {
     "accounts:password_reset_confirm": "token page, shows no stored text",
     "agreements:recall": "POST only",
     "agreements:terminate": "POST only",
+    "agreements:reporting_schedule": "POST only; the schedule shows on the agreement page",
+    "board_reports:download": "the board PDF made by the worker; its text: tests/reports/test_board_report.py",
     "agreements:pdf_retry": "POST only",
     "agreements:amendment_sign": "needs an open signing request; it shows the diff fetched on agreements:amendment",
     "agreements:amendment_pdf": "a PDF; the addendum's text is read in tests/agreements/test_addendum_pdf.py",
@@ -171,6 +173,8 @@ def _pages(w) -> dict[str, list[tuple[str, str]]]:
         ("partner", reverse("portal:period_report_upload", args=[r.pk])) for r in partner_side
     ]
     pages["agreements:late_reports"] = [("staff", reverse("agreements:late_reports"))]
+    pages["board_reports:list"] = [("staff", reverse("board_reports:list"))]
+    pages["board_reports:table"] = [("staff", reverse("board_reports:table"))]
     pages["portal:team"] = [("partner", reverse("portal:team"))]
     # The contact invited while building the world (a hostile name and address): its withdrawal page.
     invitation = Invitation.objects.pending().get()

@@ -45,6 +45,7 @@ from agreements.models import (
 from partners.models import CharityProfile
 from reminders.calendar import feed_issue
 from reminders.models import Notification, Reminder, ReminderKind
+from reports.models import BoardReport
 from spreadsheets.models import ExportJob
 from tests.agreements.signing_helpers import LINK, open_link, sign_post
 from tests.factories import (
@@ -79,6 +80,7 @@ NOT_USER_TEXT = {
     "agreements.Signature.image_sha256": "computed hash",
     "agreements.SignedPdf.sha256": "computed hash",
     "reports.ExportJob.sha256": "computed hash",
+    "reports.BoardReport.sha256": "computed hash",
     "agreements.AuditEvent.prev_hash": "hash chain",
     "agreements.AuditEvent.hash": "hash chain",
     "agreements.AuditEvent.key_id": "id of the audit key",
@@ -312,6 +314,18 @@ def hostile_world(client) -> World:
         Notification.objects.create(user=user, kind="renewal", title="t", body="b", url="/", agreement=active)
     ExportJob.objects.create(
         created_by=admin, app_label="agreements", model_name="agreement", file_format="csv", language="ar"
+    )
+    # A board report whose render failed: its error (and file name) are shown on the staff page.
+    BoardReport.objects.create(
+        requested_by=staff,
+        calendar="gregorian",
+        year=2027,
+        part="year",
+        language="ar",
+        starts_on=datetime.date(2027, 1, 1),
+        ends_on=datetime.date(2027, 12, 31),
+        status="failed",
+        error="render failed",
     )
 
     # The invitation link and the calendar address are shown once; keep them.
