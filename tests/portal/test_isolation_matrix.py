@@ -9,9 +9,11 @@ the answer is never a success, and no response contains anything of partner B.
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -32,6 +34,7 @@ from agreements.models import (
 )
 from agreements.progress import progress_report, progress_review
 from reminders.models import Notification
+from reports.models import BoardReport
 from spreadsheets.models import ExportJob
 from tests.factories import (
     AdminFactory,
@@ -66,6 +69,7 @@ class World:
     invitation: object
     notification: object
     export_job: object
+    board_report: object
     period_report: object
     markers: list[str]
 
@@ -145,6 +149,22 @@ def build_partner(label: str, staff) -> World:
     export_job = ExportJob.objects.create(
         created_by=staff, app_label="agreements", model_name="agreement", file_format="csv", language="ar"
     )
+    # A finished board report (staff only): a partner user must never get its PDF.
+    pdf = b"%PDF-1.4 board " + label.encode()
+    board_report = BoardReport(
+        requested_by=staff,
+        calendar="gregorian",
+        year=2027,
+        part="year",
+        language="ar",
+        starts_on=datetime.date(2027, 1, 1),
+        ends_on=datetime.date(2027, 12, 31),
+        status="done",
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size=len(pdf),
+    )
+    board_report.file.save("board.pdf", ContentFile(pdf), save=False)
+    board_report.save()
     markers = [
         partner.name_ar,
         partner.name_en,
@@ -176,6 +196,7 @@ def build_partner(label: str, staff) -> World:
         invitation=invitation,
         notification=notification,
         export_job=export_job,
+        board_report=board_report,
         period_report=period_report,
         markers=markers,
     )
@@ -190,6 +211,7 @@ OBJECT_ARGS = {
     "agreements:send": lambda w: [w.agreement.reference],
     "agreements:recall": lambda w: [w.agreement.reference],
     "agreements:terminate": lambda w: [w.agreement.reference],
+    "agreements:reporting_schedule": lambda w: [w.agreement.reference],
     "agreements:renew": lambda w: [w.agreement.reference],
     "agreements:amendment_create": lambda w: [w.agreement.reference],
     "agreements:amendment": lambda w: [w.agreement.reference, 1],
@@ -245,6 +267,7 @@ OBJECT_ARGS = {
     "reports:download": lambda w: ["agreements", "csv"],
     "reports:export": lambda w: [w.export_job.pk],
     "reports:export_download": lambda w: [w.export_job.pk],
+    "board_reports:download": lambda w: [w.board_report.pk],
 }
 # Reached with arguments that do not name anything: nothing to leak.
 PUBLIC = {
