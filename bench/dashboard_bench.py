@@ -6,9 +6,10 @@ Run (PostgreSQL; the database is created and filled on the first run, ~2 minutes
 
 Data: 100 partners, 2 000 agreements (20 each: mostly active, some ending within 90 days,
 renewals awaiting signatures, drafts), 10 000 clauses of the nine kinds, 40 000 commitments
-in six units due over four years (some overdue, some due soon), and 100 000 progress
-reports standing in for the period reports (70 % accepted, 20 % awaiting review, 10 %
-sent back). Rows are written with bulk_create.
+in six units due over four years (some overdue, some due soon), 100 000 progress
+reports (70 % accepted, 20 % awaiting review, 10 % sent back) and 100 000 period reports
+(2 000 agreements x 2 parties x 25 monthly periods; those due within the last 60 days or
+later still to report, the rest sent). Rows are written with bulk_create.
 
 Settings are production's (DEBUG off, cached templates), and cold as far as the portal's
 own caches go: there is no page or fragment cache for these pages, and the Django cache
@@ -192,6 +193,44 @@ def load() -> tuple:
     return staff, partner_user
 
 
+PERIOD_REPORTS = 100_000
+
+
+def ensure_period_reports() -> None:
+    """100 000 period reports: 2 000 agreements x 2 parties x 25 monthly periods, the recent ones
+    still to report (some late), the older ones sent. Added once, beside the progress reports."""
+    from agreements.models import Agreement, PeriodReport
+    from common import clock
+
+    if PeriodReport.objects.exists():
+        return
+    today = clock.today()
+    rows = []
+    agreements = list(Agreement.objects.order_by("id").values_list("id", "starts_on"))
+    per_agreement = PERIOD_REPORTS // (2 * len(agreements))
+    for agreement_id, starts_on in agreements:
+        for party in ("partner", "charity"):
+            for number in range(1, per_agreement + 1):
+                period_start = starts_on + datetime.timedelta(days=30 * (number - 1))
+                ends_on = period_start + datetime.timedelta(days=29)
+                due_on = ends_on + datetime.timedelta(days=14)
+                rows.append(
+                    PeriodReport(
+                        agreement_id=agreement_id,
+                        party=party,
+                        schedule="monthly",
+                        number=number,
+                        starts_on=period_start,
+                        ends_on=ends_on,
+                        due_on=due_on,
+                        status="due" if due_on > today - datetime.timedelta(days=60) else "submitted",
+                    )
+                )
+    PeriodReport.objects.bulk_create(rows, batch_size=BATCH)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def measure(client: Client, url: str) -> tuple[float, float, int]:
     client.get(url, secure=True)
     times = []
@@ -214,20 +253,23 @@ def main() -> None:
     ensure_database()
     ensure_static()
     staff, partner_user = load()
+    ensure_period_reports()
     staff_client, partner_client = Client(), Client()
     staff_client.force_login(staff)
     partner_client.force_login(partner_user)
-    from agreements.models import Commitment, ProgressUpdate
+    from agreements.models import Commitment, PeriodReport, ProgressUpdate
 
     print(
         f"{PARTNERS} partners, {AGREEMENTS} agreements, {Commitment.objects.count()} commitments, "
-        f"{ProgressUpdate.objects.count()} progress reports; PostgreSQL, DEBUG off, cache emptied before each request"
+        f"{ProgressUpdate.objects.count()} progress reports, {PeriodReport.objects.count()} period reports "
+        f"({PeriodReport.objects.late().count()} late); PostgreSQL, DEBUG off, cache emptied before each request"
     )
     print(f"{'page':<34}{'median ms':>10}{'p95 ms':>9}{'queries':>9}")
     pages = (
         ("staff dashboard", staff_client, "/"),
         (f"staff dashboard ?year={clock.today().year}", staff_client, f"/?year={clock.today().year}"),
         ("portal home (20 agreements)", partner_client, "/portal/"),
+        ("late reports queue", staff_client, "/agreements/period-reports/late/"),
     )
     for label, client, url in pages:
         median, p95, queries = measure(client, url)

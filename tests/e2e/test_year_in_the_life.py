@@ -61,7 +61,7 @@ def _arrange(stack) -> None:
         "OutboxMessage.objects.filter(done_at=None).update(done_at=timezone.now());"
         "from accounts.models import User; from partners.models import Partner;"
         f"User.objects.create_user('coordinator', '{COORDINATOR}', '{PASSWORD}',"
-        f" partner=Partner.objects.get(name_ar='{COLLEGE}'), first_name='منسق الكلية')",
+        f" partner=Partner.objects.get(name_ar='{COLLEGE}'), first_name='منسق الكلية', partner_role='editor')",
     )
     stack.manage("portal_clock", FIRST_DAY.isoformat())
 
