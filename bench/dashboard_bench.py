@@ -27,6 +27,15 @@ about 2 (the bench itself holds one core):
     staff dashboard ?year=2026         901 / 1124 ms         359 / 406 ms      20 / 20
     portal home (20 agreements)         83 / 102 ms           70 / 91 ms       17 / 16
 
+With the 100 000 period reports added, after the merge of #20's work (late-reports queue on the
+dashboard, reports due on the portal home), RUNS=30, quiet machine (load average 1.2):
+
+    page                          median / p95      queries
+    staff dashboard               346 / 437 ms        22
+    staff dashboard ?year=2026    418 / 520 ms        22
+    portal home (20 agreements)   100 / 114 ms        15
+    late reports queue             84 / 92 ms          9
+
 Of the staff dashboard's ~300 ms (one request, same load), the impact query is ~190 ms
 (100 000 reports summed per commitment, then grouped); the queues ~40 ms.
 """
