@@ -8,7 +8,7 @@ they are translated with the rest of the portal. Nothing calls this module; a te
 checks every message the package shows is Arabic on an Arabic page.
 """
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 MESSAGES = [
     gettext_noop("Import"),
@@ -44,3 +44,9 @@ MESSAGES = [
     gettext_noop("Value could not be parsed."),
     gettext_noop("You must select an export format."),
 ]
+
+
+def plural_messages(n: int) -> list[str]:
+    """The package's counted messages (the export screen's count of selected rows), for
+    makemessages and the test; Django's template tag looks them up by these ids."""
+    return [ngettext("Export %(len)s selected item.", "Export %(len)s selected items.", n) % {"len": n}]

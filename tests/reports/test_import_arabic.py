@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
@@ -54,6 +55,16 @@ def test_every_message_of_the_import_export_screens_has_its_arabic(admin_client)
     with translation.override("ar"):
         untranslated = [m for m in vendor_strings.MESSAGES if translation.gettext(m) == m]
         assert translation.gettext("Line number") == "رقم السطر"  # the package's own reads «رقم الصطر»
+        # The export screen's count, as its template's trimmed blocktranslate asks for it.
+        counted = Template(
+            "{% load i18n %}{% blocktranslate count len=n trimmed %}\n  Export {{ len }} selected item.\n"
+            "  {% plural %}\n  Export {{ len }} selected items.\n{% endblocktranslate %}"
+        )
+        assert [counted.render(Context({"n": n})) for n in (1, 3, 11)] == [
+            "تصدير عنصر واحد محدد.",
+            "تصدير 3 عناصر محددة.",
+            "تصدير 11 عنصرًا محددًا.",
+        ]
     assert untranslated == []
 
 
