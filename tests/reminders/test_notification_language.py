@@ -73,3 +73,14 @@ def test_a_notification_made_before_message_keys_still_shows_its_stored_text(cli
     Notification.objects.create(user=user, kind=ReminderKind.RENEWAL, title="إشعار قديم", body="نصه", url="/")
     english = page_in(client, user, "en")
     assert "إشعار قديم" in english and "نصه" in english
+
+
+def test_the_notification_list_dates_each_notification_in_both_calendars(client):
+    user = PartnerUserFactory()
+    note = Notification.objects.create(user=user, kind="renewal", title="t", body="b", url="/")
+    Notification.objects.filter(pk=note.pk).update(
+        created_at=datetime.datetime(2026, 12, 1, 21, 42, tzinfo=datetime.UTC)
+    )
+    arabic = page_in(client, user, "ar")
+    # 21:42 UTC is 00:42 on 2 December in Riyadh: 22 Jumada al-Akhirah 1448.
+    assert "2 ديسمبر 2026 00:42" in arabic and "22 جمادى الآخرة 1448 هـ" in arabic
