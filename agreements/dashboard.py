@@ -158,6 +158,23 @@ def late_reports_queue(user, today: datetime.date) -> Queue:
     )
 
 
+def _signature_queue(waiting: list) -> Queue:
+    """What awaits the user's signature (staff and partner alike): the inbox the page loaded."""
+    n_waiting = len(waiting)
+    return _queue(
+        "signature",
+        _("Awaiting your signature"),
+        "bi-pen",
+        n_waiting,
+        ngettext("%(n)s agreement awaits your signature", "%(n)s agreements await your signature", n_waiting)
+        % {"n": n_waiting},
+        _signature_rows(waiting[:QUEUE_ROWS]),
+        url="#awaiting-signature" if n_waiting else "",
+        empty=_("Nothing awaits your signature."),
+        tone="success",
+    )
+
+
 def staff_queues(user, today: datetime.date, awaiting: list | None = None) -> list[Queue]:
     """The charity's work: reports to review, late reports, overdue commitments, agreements
     ending soon, renewals in progress and what awaits the user's signature (`awaiting`, the
@@ -180,7 +197,6 @@ def staff_queues(user, today: datetime.date, awaiting: list | None = None) -> li
     n_overdue = overdue.count()
     n_ending = ending.count()
     n_renewals = renewals.count()
-    n_waiting = len(waiting)
     related = "commitment__clause__agreement__partner"
     return [
         _queue(
@@ -239,18 +255,7 @@ def staff_queues(user, today: datetime.date, awaiting: list | None = None) -> li
             empty=_("No renewal is being prepared."),
             tone="info",
         ),
-        _queue(
-            "signature",
-            _("Awaiting your signature"),
-            "bi-pen",
-            n_waiting,
-            ngettext("%(n)s agreement awaits your signature", "%(n)s agreements await your signature", n_waiting)
-            % {"n": n_waiting},
-            _signature_rows(waiting[:QUEUE_ROWS]),
-            url="#awaiting-signature" if n_waiting else "",
-            empty=_("Nothing awaits your signature."),
-            tone="success",
-        ),
+        _signature_queue(waiting),
     ]
 
 
@@ -270,7 +275,7 @@ def partner_queues(user, today: datetime.date, awaiting: list | None = None) -> 
         status=ProgressStatus.RETURNED, commitment__in=Commitment.objects.visible_to(user)
     )
     waiting = list(awaiting_signature(user)) if awaiting is None else awaiting
-    n_overdue, n_due, n_returned, n_waiting = overdue.count(), due_soon.count(), returned.count(), len(waiting)
+    n_overdue, n_due, n_returned = overdue.count(), due_soon.count(), returned.count()
 
     def report_url(c: Commitment) -> str:
         return reverse("portal:report_progress", args=[c.pk])
@@ -317,18 +322,7 @@ def partner_queues(user, today: datetime.date, awaiting: list | None = None) -> 
             empty=_("No report was sent back."),
             tone="primary",
         ),
-        _queue(
-            "signature",
-            _("Awaiting your signature"),
-            "bi-pen",
-            n_waiting,
-            ngettext("%(n)s agreement awaits your signature", "%(n)s agreements await your signature", n_waiting)
-            % {"n": n_waiting},
-            _signature_rows(waiting[:QUEUE_ROWS]),
-            url="#awaiting-signature" if n_waiting else "",
-            empty=_("Nothing awaits your signature."),
-            tone="success",
-        ),
+        _signature_queue(waiting),
     ]
 
 
