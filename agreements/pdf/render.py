@@ -67,6 +67,13 @@ AMIRI_FACES = (
     ("Amiri-Slanted.ttf", "italic", 400),
     ("Amiri-BoldSlanted.ttf", "italic", 700),
 )
+# The same Amiri files under two names: the second sets the text that runs against the
+# document's direction (an English line in the Arabic agreement, an Arabic one in the
+# English). In a right-to-left run a bracket is drawn with the other bracket's glyph, and a
+# PDF font maps each glyph to one text only (the first it drew), so with one font the
+# brackets of one direction read reversed when the text is copied or searched:
+# «Training )ten courses(». Two fonts, two maps.
+FONT_FAMILIES = ("Portal Amiri", "Portal Amiri Other")
 PDF_VARIANT = "pdf/a-3b"
 LRI, FSI, PDI = "\u2066", "\u2068", "\u2069"
 # Explicit embeddings, overrides and isolates; the plain marks (LRM, RLM, ALM) are harmless.
@@ -135,7 +142,9 @@ def stylesheet_source() -> str:
     """The PDF's stylesheet (`templates/pdf/agreement.css`) with the Amiri files filled in."""
     fonts = amiri_font_files()
     faces = [
-        {"uri": fonts[name].resolve().as_uri(), "style": style, "weight": weight} for name, style, weight in AMIRI_FACES
+        {"family": family, "uri": fonts[name].resolve().as_uri(), "style": style, "weight": weight}
+        for family in FONT_FAMILIES
+        for name, style, weight in AMIRI_FACES
     ]
     return render_to_string("pdf/agreement.css", {"faces": faces})
 

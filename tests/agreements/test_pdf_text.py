@@ -175,3 +175,29 @@ def test_sealed_pdf_is_tagged_pdf_a_3b_and_the_seal_still_validates(agreement, s
     assert re.search(r"pdfaid:part(>|=\")3", metadata) and re.search(r"pdfaid:conformance(>|=\")B", metadata)
     result = verify_pdf(pdf, expected_sha256=None)
     assert result.seal_valid, result.error
+
+
+BRACKETS = {
+    # A line in the document's direction and one against it, each with brackets.
+    "ar": ("تقديم دورات (عشر دورات) للمستفيدين", "Training (ten courses) in Qatif"),
+    "en": ("Training (ten courses) in Qatif", "تقديم دورات (عشر دورات) للمستفيدين"),
+}
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_brackets_read_as_written_in_both_directions(agreement, seal_certificate, language):
+    """In a right-to-left run a bracket is drawn with the other bracket's glyph; with one font
+    for both directions the PDF mapped that glyph to one text, and the brackets of the other
+    direction came out reversed when copied: «Training )ten courses( in Qatif»."""
+    own, other = BRACKETS[language]
+    clause = agreement.clauses.order_by("order").first()
+    setattr(clause, "text_en" if language == "en" else "text_ar", f"{own}\n{other}")
+    clause.save()
+
+    pdf = sealed_pdf(agreement, language)
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True)
+    text = " ".join(out.stdout.decode().translate(_FORMATTING).split())
+
+    assert "Training (ten courses) in Qatif" in text
+    assert "(عشر دورات)" in text
+    assert ")ten courses(" not in text and ")عشر دورات(" not in text
