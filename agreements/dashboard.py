@@ -277,8 +277,18 @@ def partner_queues(user, today: datetime.date, awaiting: list | None = None) -> 
     waiting = list(awaiting_signature(user)) if awaiting is None else awaiting
     n_overdue, n_due, n_returned = overdue.count(), due_soon.count(), returned.count()
 
+    # Viewers read only: their rows open the commitment on its agreement, not the report
+    # and correction forms they may not use (those answer 403).
+    may_report = user.may_report_progress
+
+    def on_agreement(c: Commitment) -> str:
+        return reverse("portal:agreement", args=[c.clause.agreement.reference]) + f"#commitment-{c.pk}"
+
     def report_url(c: Commitment) -> str:
-        return reverse("portal:report_progress", args=[c.pk])
+        return reverse("portal:report_progress", args=[c.pk]) if may_report else on_agreement(c)
+
+    def resubmit_url(update: ProgressUpdate) -> str:
+        return reverse("portal:progress_resubmit", args=[update.pk]) if may_report else on_agreement(update.commitment)
 
     related = "clause__agreement__partner"
     return [
@@ -316,7 +326,7 @@ def partner_queues(user, today: datetime.date, awaiting: list | None = None) -> 
                 returned.select_related("commitment__clause__agreement__partner").order_by("reviewed_at", "id")[
                     :QUEUE_ROWS
                 ],
-                lambda update: reverse("portal:progress_resubmit", args=[update.pk]),
+                resubmit_url,
             ),
             url=reverse("portal:commitments"),
             empty=_("No report was sent back."),

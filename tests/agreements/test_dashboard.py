@@ -245,6 +245,34 @@ def test_partner_home_shows_their_queues_and_their_impact_only(client):
         assert figure not in html
 
 
+def test_a_viewers_queue_rows_open_pages_the_viewer_may_see(client):
+    """A viewer reads only: the overdue, due-soon and sent-back rows link to the commitment on its
+    agreement, not to the report and correction forms (403 for a viewer); an editor gets the forms.
+    Every link is opened as its user."""
+    today = clock.today()
+    partner = PartnerFactory()
+    soon = active_commitment(partner, due_on=today + datetime.timedelta(days=5))
+    late = active_commitment(partner, due_on=today - datetime.timedelta(days=5))
+    returned = ProgressUpdateFactory(commitment=soon, amount=2, status=ProgressStatus.RETURNED)
+
+    for role, forms in (("viewer", False), ("editor", True)):
+        client.force_login(PartnerUserFactory(partner=partner, partner_role=role))
+        html = client.get(reverse("portal:home")).content.decode()
+        assert (queue(html, "overdue"), queue(html, "due_soon"), queue(html, "returned")) == (1, 1, 1)
+        form_links = (
+            reverse("portal:report_progress", args=[soon.pk]),
+            reverse("portal:report_progress", args=[late.pk]),
+            reverse("portal:progress_resubmit", args=[returned.pk]),
+        )
+        assert all((link in html) is forms for link in form_links), role
+        anchors = {f"#commitment-{soon.pk}", f"#commitment-{late.pk}"}
+        assert all((anchor in html) is not forms for anchor in anchors), role
+        links = set(re.findall(r'href="(/portal/[^"#]*(?:report|resubmit|agreements)[^"#]*)', html))
+        assert links, role
+        for link in links:
+            assert client.get(link).status_code == 200, (role, link)
+
+
 def test_impact_builds_in_two_queries_whatever_the_size(staff_user, django_assert_num_queries):
     for _ in range(3):
         commitment = active_commitment(target=10)
