@@ -6,6 +6,8 @@ import base64
 import hashlib
 import io
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -29,6 +31,7 @@ from agreements.pdf.render import (
 )
 from partners.models import CharityProfile
 from tests.agreements.conftest import make_audit, make_signatures, squash
+from tests.conftest import service_missing
 from tests.factories import ContactFactory, PartnerFactory, agreement_with_clauses
 
 HASH = hashlib.sha256(b"agreement content").hexdigest()
@@ -142,6 +145,36 @@ def test_qr_code_caption_is_on_the_first_and_the_last_page(agreement, pdf_pages)
     assert "Scan to verify" in pages[0]
     assert "Scan to verify" in pages[-1]
     assert all("Scan to verify" not in page for page in pages[1:-1])
+
+
+def test_the_qr_codes_read_back_as_the_verification_address(agreement, tmp_path):
+    """The code on the first and the last page, printed as the reader's software sees it (150 dpi
+    raster of the page), decodes to the verification address."""
+    import zxingcpp
+
+    if not shutil.which("pdftoppm"):
+        service_missing("pdftoppm (poppler-utils) is not installed")
+    path = tmp_path / "agreement.pdf"
+    path.write_bytes(render_agreement_pdf(_input(agreement)))
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(path), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page-*.png"))
+
+    read = [[code.text for code in zxingcpp.read_barcodes(Image.open(page))] for page in pages]
+    assert read[0] == [VERIFY_URL] and read[-1] == [VERIFY_URL]
+    assert all(codes == [] for codes in read[1:-1])
+
+
+def test_no_image_asks_the_reader_to_smooth_it(agreement):
+    """PDF/A forbids /Interpolate true on an image (WeasyPrint writes it for image-rendering: auto)."""
+    pdf = PdfFileReader(io.BytesIO(render_agreement_pdf(_input(agreement))))
+    images = []
+    for page in pdf.root["/Pages"]["/Kids"]:
+        for xobject in page.get_object()["/Resources"].get("/XObject", {}).values():
+            xobject = xobject.get_object()
+            if xobject.get("/Subtype") == "/Image":
+                images.append(bool(xobject.get("/Interpolate", False)))
+    assert len(images) >= 3  # two QR codes and the drawn signature
+    assert not any(images)
 
 
 def test_drawn_signature_is_embedded_as_an_image_and_typed_one_as_text(agreement, pdf_pages, pdf_images):
