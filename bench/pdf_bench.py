@@ -279,7 +279,7 @@ def compare_task(agreements: dict[int, int], runs: int) -> list[dict]:
     from agreements.content import canonical_content, sha256_of
     from agreements.models import Agreement, Signature, SignedPdf, SigningRequest
     from agreements.pdf.job import signed_pdf_make
-    from agreements.pdf.render import agreement_html, stylesheet_source
+    from agreements.pdf.render import PDF_VARIANT, agreement_html, stylesheet_source
     from agreements.pdf.seal import seal_pdf
 
     fonts = FontConfiguration()
@@ -313,7 +313,9 @@ def compare_task(agreements: dict[int, int], runs: int) -> list[dict]:
             agreement = Agreement.objects.get(pk=pk)
             data = _pdf_input(pk)
             data = type(data)(**{**data.__dict__, "agreement": agreement, "language": language})
-            return weasyprint.HTML(string=agreement_html(data)).write_pdf(font_config=fonts, stylesheets=[css])
+            return weasyprint.HTML(string=agreement_html(data)).write_pdf(
+                font_config=fonts, stylesheets=[css], pdf_variant=PDF_VARIANT, pdf_tags=True
+            )
 
         def job(pk=pk) -> None:
             SignedPdf.objects.filter(agreement_id=pk).delete()
