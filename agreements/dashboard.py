@@ -399,8 +399,10 @@ def _figures(user) -> list[dict]:
 
     Reports are summed per commitment first (`progress_sums`, the one definition of
     progress) and joined to the commitments, so each target is counted once and the
-    grouping sees one row per commitment, not one per report; the two groupings are
-    GROUPING SETS of that one pass, a few thousand rows whatever the number of reports.
+    grouping sees one row per commitment, not one per report. PostgreSQL groups that join
+    both ways in one pass (GROUPING SETS); SQLite, the demo `make run` serves, has no
+    GROUPING SETS and groups a materialised copy of it twice (they once made every
+    dashboard with figures fail there).
     """
     counted = _counted_commitments(user)
     try:
@@ -423,20 +425,35 @@ def _figures(user) -> list[dict]:
         .query.sql_with_params()
     )
     # Both parts are the ORM's own SQL with its parameters kept apart; nothing here comes from input.
-    columns = (
-        "c_kind, c_partner, c_year::integer AS c_year, c_unit, GROUPING(c_kind) = 1 AS by_partner, "
-        "COUNT(*) AS n, SUM(c_target)::bigint AS target, "
+    figures = (
+        "COUNT(*) AS n, CAST(SUM(c_target) AS BIGINT) AS target, "
         # A commitment without reports has no row in `r`: its sums are 0.
-        "COALESCE(SUM(achieved), 0)::bigint AS achieved, COALESCE(SUM(pending), 0)::bigint AS pending, "
-        "COALESCE(SUM(returned), 0)::bigint AS returned"
+        "CAST(COALESCE(SUM(achieved), 0) AS BIGINT) AS achieved, "
+        "CAST(COALESCE(SUM(pending), 0) AS BIGINT) AS pending, "
+        "CAST(COALESCE(SUM(returned), 0) AS BIGINT) AS returned"
     )
-    sql = (
-        f"SELECT {columns} FROM ({commitments}) AS c LEFT JOIN ({reports}) AS r ON r.commitment_id = c.c_id "  # noqa: S608
-        "GROUP BY GROUPING SETS ((c_kind, c_year, c_unit), (c_partner, c_year, c_unit))"
+    joined = (
+        f"SELECT c.*, r.achieved, r.pending, r.returned FROM ({commitments}) AS c "  # noqa: S608
+        f"LEFT JOIN ({reports}) AS r ON r.commitment_id = c.c_id"
     )
+    year = "CAST(c_year AS INTEGER) AS c_year"
+    if connection.vendor == "postgresql":
+        # Both groupings in one pass over the join.
+        sql = (
+            f"SELECT c_kind, c_partner, {year}, c_unit, GROUPING(c_kind) = 1 AS by_partner, {figures} "  # noqa: S608
+            f"FROM ({joined}) AS j GROUP BY GROUPING SETS ((c_kind, c_year, c_unit), (c_partner, c_year, c_unit))"
+        )
+    else:
+        # SQLite has no GROUPING SETS: the join once, grouped twice.
+        sql = (
+            f"WITH j AS MATERIALIZED ({joined}) "  # noqa: S608
+            f"SELECT c_kind, NULL AS c_partner, {year}, c_unit, FALSE AS by_partner, {figures} "
+            "FROM j GROUP BY c_kind, c_year, c_unit UNION ALL "
+            f"SELECT NULL, c_partner, {year}, c_unit, TRUE, {figures} FROM j GROUP BY c_partner, c_year, c_unit"
+        )
     with connection.cursor() as cursor:
         cursor.execute(sql, (*c_params, *r_params))
-        names = [column.name for column in cursor.description]
+        names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
