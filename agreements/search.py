@@ -289,8 +289,17 @@ class _ProgressNotes(_Kind):
     kind, label, staff_only = "progress", _("Progress reports"), False
 
     def rows(self, user):
-        return ProgressUpdate.objects.filter(visible_q(user, "commitment__clause__agreement__")).select_related(
-            "commitment__clause__agreement"
+        return (
+            ProgressUpdate.objects.filter(visible_q(user, "commitment__clause__agreement__"))
+            .select_related("commitment__clause__agreement")
+            .only(
+                "reported_on",
+                "amount",
+                "note",
+                "commitment__description_ar",
+                "commitment__description_en",
+                "commitment__clause__agreement__reference",
+            )
         )
 
     def hit(self, row, query, partner_user):
@@ -314,7 +323,20 @@ class _Amendments(_Kind):
     kind, label = "amendment", _("Amendments")
 
     def rows(self, user):
-        return Amendment.objects.filter(visible_q(user, "agreement__")).select_related("agreement")
+        return (
+            Amendment.objects.filter(visible_q(user, "agreement__"))
+            .select_related("agreement")
+            .only(
+                "number",
+                "title_ar",
+                "title_en",
+                "text_ar",
+                "text_en",
+                "agreement__reference",
+                "agreement__title_ar",
+                "agreement__title_en",
+            )
+        )
 
     def hit(self, row, query, partner_user):
         title, other_title = _bilingual(row, "title")
@@ -333,7 +355,7 @@ class _Partners(_Kind):
     kind, label, has_names = "partner", _("Partners"), True
 
     def rows(self, user):
-        return Partner.objects.visible_to(user)
+        return Partner.objects.visible_to(user).only("name_ar", "name_en", "city", "sector")
 
     def hit(self, row, query, partner_user):
         name, other = _bilingual(row, "name")
@@ -350,7 +372,11 @@ class _Contacts(_Kind):
     kind, label, has_names = "contact", _("Contacts"), True
 
     def rows(self, user):
-        return Contact.objects.filter(partner__in=Partner.objects.visible_to(user)).select_related("partner")
+        return (
+            Contact.objects.filter(partner__in=Partner.objects.visible_to(user))
+            .select_related("partner")
+            .only("name_ar", "name_en", "title_ar", "title_en", "email", "partner__name_ar", "partner__name_en")
+        )
 
     def hit(self, row, query, partner_user):
         name, other = _bilingual(row, "name")

@@ -163,9 +163,45 @@ class Query:
     def all_terms(self) -> frozenset[str]:
         return frozenset(term for group in self.groups for term in group)
 
+    @cached_property
+    def _in_raw_text(self) -> re.Pattern:
+        """Some term's letters in order, in written text as it is stored (any spelling of
+        each letter, anything between them): a piece of text without it cannot match."""
+        return re.compile("|".join(_raw_letters_in_order(term) for term in sorted(self.all_terms)) or "(?!)")
+
+    def may_match(self, piece: str) -> bool:
+        """Whether a piece of text (no spaces) is worth matching word by word.
+
+        False only where it surely cannot match: Arabic letters, digits and punctuation that
+        hold no term's letters in order. A piece with anything else (Latin, whose English
+        stem may change its letters; compatibility forms) is always worth it.
+        """
+        return bool(_OUTSIDE_PLAIN_ARABIC.search(piece) or self._in_raw_text.search(piece))
+
     def tsquery(self) -> str:
         """For `to_tsquery('simple', …)`: every word, any of its terms. Terms are letters and digits only."""
         return " & ".join("(" + " | ".join(f"'{term}'" for term in group) + ")" for group in self.groups)
+
+
+# What NFKC and `normalize` leave as it is, letter for letter, apart from the variants below
+# and the diacritics and tatweel (dropped): the Arabic block without the high-hamza
+# compatibility letters, ASCII digits and punctuation.
+_OUTSIDE_PLAIN_ARABIC = re.compile(r"[^\u0600-\u0674\u0679-\u06ff0-9!-/:-@\[-`{-~]")
+
+
+def _letter_variants() -> dict[str, str]:
+    variants: dict[str, set[str]] = {}
+    for source, target in _LETTERS.items():
+        variants.setdefault(target, {target}).add(chr(source))
+    variants["و"].add("ئ")  # «مسئولية»: ئ before و is read as ؤ
+    return {letter: "[" + "".join(sorted(spellings)) + "]" for letter, spellings in variants.items()}
+
+
+_VARIANTS = _letter_variants()
+
+
+def _raw_letters_in_order(term: str) -> str:
+    return r"\S*?".join(_VARIANTS.get(letter, re.escape(letter)) for letter in term)
 
 
 def _narrowest(group: tuple[str, ...]) -> tuple[str, ...]:
@@ -222,7 +258,7 @@ def snippet(query: Query, *texts: str | None, words_around: int = 12) -> SafeStr
 
 
 def _piece_matches(piece: str, query: Query) -> bool:
-    return any(_word_matches(word, query) for word in words(piece))
+    return query.may_match(piece) and any(_word_matches(word, query) for word in words(piece))
 
 
 def _snippet_html(pieces: list[str], start: int, end: int, marked: set[int]) -> SafeString:

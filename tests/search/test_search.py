@@ -58,6 +58,32 @@ def test_snippet_marks_the_word_as_written_when_another_form_was_asked():
     assert "&lt;b&gt;" in snippet and "<b>" not in snippet  # the text is escaped, only <mark> is added
 
 
+def test_a_piece_of_text_is_passed_over_only_where_no_word_of_it_can_match():
+    """The snippet's quick look (`Query.may_match`) never hides a word the full match marks:
+    checked for the relevance set's queries and others against every piece of the demo's
+    texts (the source's four agreements) and written variants (hamza seats, ى, ة,
+    diacritics, tatweel, Indic digits, Latin)."""
+    import inspect
+
+    import demo.data
+    from common.search import _word_matches, words
+    from tests.search.relevance import CASES
+
+    pieces = set(inspect.getsource(demo.data).split()) | set(
+        "مسئولية مسؤولية إعلام أعلام الإعلامية مُتَدَرِّبِين التـدريـب ٢٠٢٦ ۲۰۲۶ 2026 Workshops QC-2026-0001 "
+        "للمستشفى مستشفي الجمعيه الجمعية، «التدريب» (ورش) آمنة ﻻ ٱلقطيف".split()
+    )
+    queries = [typed for typed, _ in CASES] + TRAINING_FORMS
+    queries += ["مسؤولية", "مسئولية", "الإعلام", "اعلام", "المستشفى", "جمعيه", "2026", "٢٠٢٦"]
+    queries += ["workshop", "القطيف", "آمنة", "qc-2026-0001", "ورش العمل", "الكلية التقنية"]
+    for typed in queries:
+        query = parse_query(typed)
+        for piece in pieces:
+            if any(_word_matches(word, query) for word in words(piece)):
+                assert query.may_match(piece), (typed, piece)
+    assert not parse_query("التدريب").may_match("الإعلام")  # and it does pass over what cannot match
+
+
 def test_snippet_shows_the_first_field_that_matches_around_its_first_match_with_every_match_marked():
     filler = " ".join(f"كلمة{i}" for i in range(40))
     long_text = f"{filler} التدريب المهني ثم التدريب الميداني {filler}"
