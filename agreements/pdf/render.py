@@ -169,10 +169,39 @@ _lock = threading.RLock()
 _engine: _Engine | None = None
 
 
+def _cache_tinyhtml5_regexes() -> None:
+    """Make WeasyPrint's HTML parser (tinyhtml5 2.1) reuse its compiled character classes.
+
+    `HTMLUnicodeInputStream.chars_until` keeps a cache of one regex per set of stop
+    characters, but stores it under the compiled regex instead of the set
+    (`characters = cache[key] = regex` rebinds `characters` first), so every call misses
+    and rebuilds the pattern from the characters: half of the parse of an agreement
+    (issue #19). Filling the cache under the right key first leaves the parse unchanged.
+    """
+    from tinyhtml5 import inputstream
+
+    stream = inputstream.HTMLUnicodeInputStream
+    chars_until = stream.chars_until
+    if getattr(chars_until, "_portal_cached", False):
+        return
+    cache = inputstream.characters_until_regex
+
+    def cached_chars_until(self, characters, opposite=False):
+        key = (characters, opposite)
+        if key not in cache:
+            pattern = "".join(f"\\x{ord(character):02x}" for character in characters)
+            cache[key] = re.compile(f"[{pattern}]+" if opposite else f"[^{pattern}]+")
+        return chars_until(self, characters, opposite)
+
+    cached_chars_until._portal_cached = True
+    stream.chars_until = cached_chars_until
+
+
 def _get_engine() -> _Engine:
     global _engine
     with _lock:
         if _engine is None:
+            _cache_tinyhtml5_regexes()
             fonts = amiri_font_files()
             url_fetcher = RestrictedURLFetcher(allowed_dirs=_static_dirs(), allowed_files=list(fonts.values()))
             font_config = FontConfiguration()
