@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import functools
 import io
 import logging
 import mimetypes
@@ -339,15 +340,30 @@ def page_footer_css(template: str) -> str:
     return " ".join(css)
 
 
+@functools.lru_cache(maxsize=32)
 def qr_data_uri(url: str) -> str:
     """A QR code of `url` as a PNG data URI, one square of 8 × 8 pixels per module.
 
     A raster, not SVG: WeasyPrint draws an SVG path point by point on every render, which
     cost as much as a page of text for the two codes a document prints (issue #19). At the
     printed 24–28 mm the PNG is over 300 dpi and the modules keep sharp edges.
+
+    The PNG is 8-bit greyscale, written by Pillow: WeasyPrint turns a 1-bit PNG (segno's)
+    into RGB and compresses three times the data again for the PDF, and segno's own PNG
+    writer is pure Python; the pixels are the same black and white. Cached by address: the
+    signed-PDF job renders the same code for each language, and choosing the QR mask is
+    most of the cost (issue #19).
     """
+    matrix = segno.make(url, error="m", micro=False).matrix
+    border, scale = 2, 8
+    side = len(matrix) + 2 * border
+    light_row = b"\xff" * side
+    rows = [light_row] * border
+    rows += [b"\xff" * border + bytes(0 if module else 255 for module in row) + b"\xff" * border for row in matrix]
+    rows += [light_row] * border
+    image = Image.frombytes("L", (side, side), b"".join(rows)).resize((side * scale, side * scale), Image.NEAREST)
     buffer = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(buffer, kind="png", scale=8, border=2, dark="#000000", light="#ffffff")
+    image.save(buffer, format="PNG")
     return _png_data_uri(buffer.getvalue())
 
 
