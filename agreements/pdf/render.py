@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import functools
 import io
 import logging
 import mimetypes
@@ -340,7 +339,6 @@ def page_footer_css(template: str) -> str:
     return " ".join(css)
 
 
-@functools.lru_cache(maxsize=32)
 def qr_data_uri(url: str) -> str:
     """A QR code of `url` as a PNG data URI, one square of 8 × 8 pixels per module.
 
@@ -350,9 +348,7 @@ def qr_data_uri(url: str) -> str:
 
     The PNG is 8-bit greyscale, written by Pillow: WeasyPrint turns a 1-bit PNG (segno's)
     into RGB and compresses three times the data again for the PDF, and segno's own PNG
-    writer is pure Python; the pixels are the same black and white. Cached by address: the
-    signed-PDF job renders the same code for each language, and choosing the QR mask is
-    most of the cost (issue #19).
+    writer is pure Python; the pixels are the same black and white.
     """
     matrix = segno.make(url, error="m", micro=False).matrix
     border, scale = 2, 8
