@@ -414,6 +414,19 @@ def test_warm_up_renders_without_the_database():
     warm_up()
 
 
+def test_the_html_parser_finds_its_compiled_character_classes_again():
+    """tinyhtml5 2.1 files each compiled class under the regex instead of its characters, so
+    every lookup missed (half of an agreement's parse); the engine files them rightly."""
+    from tinyhtml5 import inputstream
+
+    html_to_pdf("<html><body><p>نص <b>تجريبي</b> &amp; text</p></body></html>")
+    keys = list(inputstream.characters_until_regex)
+    assert keys
+    assert not any(isinstance(characters, re.Pattern) for characters, _ in keys)
+    html_to_pdf("<html><body><p>نص آخر <i>تجريبي</i> &amp; more</p></body></html>")
+    assert list(inputstream.characters_until_regex) == keys
+
+
 def test_worker_process_start_warms_up_the_renderer_connected_by_autodiscovery(monkeypatch, caplog):
     from celery.signals import worker_process_init
 
