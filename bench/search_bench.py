@@ -7,8 +7,9 @@ Run (PostgreSQL on this machine; the database is created and filled on first run
 For each kind of query, median and p95 over RUNS searches of
 - `engine`: `agreements.search.search()` for a staff user (every kind: agreements, clauses,
   commitments, progress notes, amendments, partners, contacts), queries and snippets included;
-- `page`: the staff search page end to end through Django's test client (routing, session,
-  the search, the template);
+- `page`: the staff search page end to end through Django's test client over https, with
+  production's settings (DEBUG off, cached templates, the static manifest, sessions in
+  Redis; routing, middleware, session, the search, the template and the top bar);
 and the number of SQL queries one search makes. Each as wall time and as CPU time (this
 process's and the PostgreSQL server process's together, read from /proc: the search's own
 cost, which other work on a shared machine does not inflate as it does the wall time).
@@ -29,8 +30,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qatif_search_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qatif_partnerships.settings")
-os.environ.setdefault("DEBUG", "true")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# Production's settings, as a user's request meets them: DEBUG off (no query log, cached
+# templates, static files through collectstatic's manifest), https, sessions and the cache
+# in Redis (database 11 here, emptied of nothing the search keeps: it keeps nothing).
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 50)
+os.environ.setdefault("SITE_URL", "https://testserver")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django
 
@@ -89,6 +96,16 @@ def ensure_database() -> None:
             cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
     call_command("migrate", verbosity=0)
+
+
+def ensure_static() -> None:
+    """DEBUG off serves static files through the manifest that collectstatic writes (as bench/cold_pages.py)."""
+    from django.conf import settings
+
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    own = [f for f in (Path(settings.BASE_DIR) / "static").rglob("*") if f.is_file()]
+    if not manifest.exists() or any(f.stat().st_mtime > manifest.stat().st_mtime for f in own):
+        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def load() -> None:
@@ -239,6 +256,7 @@ def main() -> None:
     from agreements.search import search
 
     ensure_database()
+    ensure_static()
     load()
     user = User.objects.get(username="bench-staff")
     client = Client()
@@ -260,7 +278,8 @@ def main() -> None:
         with connection.execute_wrapper(count):
             results = search(user=user, text=text)
         engine = timed(lambda text=text: search(user=user, text=text))
-        page = timed(lambda text=text: client.get(url, {"q": text}))
+        assert client.get(url, {"q": text}, secure=True).status_code == 200
+        page = timed(lambda text=text: client.get(url, {"q": text}, secure=True))
         print(
             f"{label:<16} {text:<16} {results.count:>5} {len(statements):>4} "
             f"{engine[0]:>9.1f}ms {engine[1]:>5.1f}ms {engine[2]:>6.1f}ms {engine[3]:>5.1f}ms "
@@ -279,8 +298,8 @@ def main() -> None:
             return execute(sql, *args)
 
         with connection.execute_wrapper(count):
-            assert client.get(list_url, {"q": text}).status_code == 200
-        page = timed(lambda text=text: client.get(list_url, {"q": text}))
+            assert client.get(list_url, {"q": text}, secure=True).status_code == 200
+        page = timed(lambda text=text: client.get(list_url, {"q": text}, secure=True))
         print(
             f"{label:<16} {text:<16} {len(statements):>4} {page[0]:>8.1f}ms {page[1]:>5.1f}ms "
             f"{page[2]:>6.1f}ms {page[3]:>5.1f}ms",
