@@ -66,6 +66,7 @@ os.environ.setdefault("SITE_URL", "https://testserver")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django
+from static_manifest import ensure_static  # bench/, the script's own folder
 
 django.setup()
 
@@ -130,16 +131,6 @@ def ensure_database(name: str) -> None:
     admin.close()
     use_database(name)
     call_command("migrate", verbosity=0)
-
-
-def ensure_static() -> None:
-    """DEBUG off serves static files through the manifest that collectstatic writes (again when
-    the project's own static files changed since)."""
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    own = [f for f in (Path(settings.BASE_DIR) / "static").rglob("*") if f.is_file()]
-    if not manifest.exists() or any(f.stat().st_mtime > manifest.stat().st_mtime for f in own):
-        print("collectstatic ...", flush=True)
-        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def reference(index: int) -> str:

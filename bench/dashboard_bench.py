@@ -60,6 +60,7 @@ os.environ.setdefault("SITE_URL", "https://testserver")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django
+from static_manifest import ensure_static  # bench/, the script's own folder
 
 django.setup()
 
@@ -90,16 +91,6 @@ def ensure_database() -> None:
             cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
     call_command("migrate", verbosity=0)
-
-
-def ensure_static() -> None:
-    """DEBUG off serves static files through the manifest that collectstatic writes (as bench/cold_pages.py)."""
-    from django.conf import settings
-
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    own = [f for f in (Path(settings.BASE_DIR) / "static").rglob("*") if f.is_file()]
-    if not manifest.exists() or any(f.stat().st_mtime > manifest.stat().st_mtime for f in own):
-        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def load() -> tuple:

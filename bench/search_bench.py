@@ -32,7 +32,7 @@ os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/qatif_
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qatif_partnerships.settings")
 # Production's settings, as a user's request meets them: DEBUG off (no query log, cached
 # templates, static files through collectstatic's manifest), https, sessions and the cache
-# in Redis (database 11 here, emptied of nothing the search keeps: it keeps nothing).
+# in Redis (database 11 here; the search itself caches nothing).
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "bench-" + "x" * 50)
@@ -40,6 +40,7 @@ os.environ.setdefault("SITE_URL", "https://testserver")
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
 import django
+from static_manifest import ensure_static  # bench/, the script's own folder
 
 django.setup()
 
@@ -96,16 +97,6 @@ def ensure_database() -> None:
             cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
     call_command("migrate", verbosity=0)
-
-
-def ensure_static() -> None:
-    """DEBUG off serves static files through the manifest that collectstatic writes (as bench/cold_pages.py)."""
-    from django.conf import settings
-
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    own = [f for f in (Path(settings.BASE_DIR) / "static").rglob("*") if f.is_file()]
-    if not manifest.exists() or any(f.stat().st_mtime > manifest.stat().st_mtime for f in own):
-        call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def load() -> None:

@@ -350,14 +350,12 @@ def qr_data_uri(url: str) -> str:
     into RGB and compresses three times the data again for the PDF, and segno's own PNG
     writer is pure Python; the pixels are the same black and white.
     """
-    matrix = segno.make(url, error="m", micro=False).matrix
-    border, scale = 2, 8
-    side = len(matrix) + 2 * border
-    light_row = b"\xff" * side
-    rows = [light_row] * border
-    rows += [b"\xff" * border + bytes(0 if module else 255 for module in row) + b"\xff" * border for row in matrix]
-    rows += [light_row] * border
-    image = Image.frombytes("L", (side, side), b"".join(rows)).resize((side * scale, side * scale), Image.NEAREST)
+    rows = [
+        bytes(0 if dark else 255 for dark in row)
+        for row in segno.make(url, error="m", micro=False).matrix_iter(border=2)
+    ]
+    side = len(rows)
+    image = Image.frombytes("L", (side, side), b"".join(rows)).resize((side * 8, side * 8), Image.NEAREST)
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return _png_data_uri(buffer.getvalue())
